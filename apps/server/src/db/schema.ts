@@ -1,0 +1,70 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types. Times are ISO-8601 strings and booleans are 0/1 integers so the same repos run on
+ * SQLite and (later) Postgres without dialect branches in services.
+ */
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: string;
+  disabled: number;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+export interface SessionsTable {
+  /** sha256 of the cookie value; the cookie itself is never stored. */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  unlocked_until: string | null;
+  client_ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  role: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  unlocked_until: string | null;
+}
+
+export interface AuditEventsTable {
+  seq: number;
+  ts: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  target: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  audit_events: AuditEventsTable;
+  meta: MetaTable;
+}
+
+export type AutoId = Generated<number>;

@@ -1,0 +1,70 @@
+import type { ErrorCode } from '@airlock/contract/errors';
+
+/**
+ * Errors by who is at fault (DESIGN.md). Throw these from services and adapters; the one error
+ * handler (app.ts) turns them into `{code, message, details?, correlationId}`.
+ */
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: ErrorCode;
+  readonly details: unknown;
+  constructor(message: string, details?: unknown, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+/** The caller sent something wrong or may not do this: 4xx, message shown to the user. */
+export class UserError extends AppError {
+  readonly status: number;
+  readonly code: ErrorCode;
+  constructor(
+    status: 400 | 401 | 403 | 404 | 409 | 413 | 429,
+    code: ErrorCode,
+    message: string,
+    details?: unknown,
+  ) {
+    super(message, details);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) =>
+  new UserError(400, 'validation_failed', message, details);
+export const unauthenticated = (
+  message = 'Sign in first, or send an API token as "Authorization: Bearer <token>".',
+) => new UserError(401, 'unauthenticated', message);
+export const forbidden = (message: string) => new UserError(403, 'forbidden', message);
+/** "Not found or no access", worded identically for both so existence does not leak. */
+export const notFound = (what: string) =>
+  new UserError(404, 'not_found', `${what} was not found, or you have no access to it.`);
+export const conflict = (message: string, details?: unknown) =>
+  new UserError(409, 'conflict', message, details);
+
+/** Something Airlock depends on (an engine, a host, an upstream) failed: 502, or 504 on timeout. */
+export class UpstreamError extends AppError {
+  readonly status: number;
+  readonly code: ErrorCode;
+  /** Which upstream failed, e.g. `docker@host-1` or `ssh://deploy@10.0.0.5`. */
+  readonly upstream: string;
+  constructor(
+    upstream: string,
+    message: string,
+    opts: { timeout?: boolean; cause?: unknown; details?: unknown } = {},
+  ) {
+    super(message, opts.details, { cause: opts.cause });
+    this.upstream = upstream;
+    this.status = opts.timeout ? 504 : 502;
+    this.code = opts.timeout ? 'upstream_timeout' : 'upstream_failed';
+  }
+}
+
+/** A bug or broken invariant: 500, message hidden from the client and logged with the correlation id. */
+export class InternalError extends AppError {
+  readonly status = 500;
+  readonly code = 'internal' as const;
+}
+
+export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -1,0 +1,233 @@
+import type { FastifyRequest } from 'fastify';
+import { SESSION_COOKIE, type Me, type Role } from '@airlock/contract/auth';
+import { TOKEN_PREFIX } from '@airlock/contract/tokens';
+import type { ServerConfig } from '@airlock/contract/config';
+import { UserError, unauthenticated } from '../../lib/errors';
+import { dummyPasswordHash, randomToken, safeEqual, sha256, verifyPassword } from '../../lib/crypto';
+import type { AuthContext } from '../../lib/route';
+import type { UsersRepo } from '../users/users.repo';
+import type { UsersTable } from '../../db/schema';
+import type { TokensRepo } from '../tokens/tokens.repo';
+import type { AuditService } from '../audit/audit.service';
+import { actorOf } from '../audit/audit.service';
+import type { SessionsRepo } from './sessions.repo';
+import { LoginLimiter } from './login-limiter';
+
+const TOUCH_EVERY_MS = 60_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export interface IssuedSession {
+  cookie: string;
+  me: Me;
+  maxAgeSeconds: number;
+}
+
+/** Parses `alk_<id>_<secret>`; anything else is not one of ours. */
+export function parseApiToken(value: string): { id: string; secret: string } | null {
+  if (!value.startsWith(TOKEN_PREFIX)) return null;
+  const rest = value.slice(TOKEN_PREFIX.length);
+  const i = rest.indexOf('_');
+  if (i <= 0) return null;
+  const id = rest.slice(0, i);
+  const secret = rest.slice(i + 1);
+  return /^[A-Za-z0-9-]+$/.test(id) && secret.length >= 20 ? { id, secret } : null;
+}
+
+export class AuthService {
+  readonly limiter: LoginLimiter;
+
+  constructor(
+    private readonly users: UsersRepo,
+    private readonly sessions: SessionsRepo,
+    private readonly tokens: TokensRepo,
+    private readonly audit: AuditService,
+    private readonly cfg: ServerConfig,
+  ) {
+    this.limiter = new LoginLimiter(cfg.login);
+  }
+
+  /** Identifies the caller from the bearer token or the session cookie; null when neither is valid. */
+  async resolve(req: FastifyRequest): Promise<AuthContext | null> {
+    const header = req.headers.authorization;
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      return m?.[1] ? this.resolveToken(m[1]) : null;
+    }
+    const cookie = req.cookies[SESSION_COOKIE];
+    return cookie ? this.resolveSession(cookie) : null;
+  }
+
+  private async activeUser(id: string): Promise<UsersTable | null> {
+    const u = await this.users.byId(id);
+    return u && u.disabled === 0 ? u : null;
+  }
+
+  private async resolveSession(cookie: string): Promise<AuthContext | null> {
+    const id = sha256(cookie);
+    const s = await this.sessions.byId(id);
+    if (!s) return null;
+    const now = Date.now();
+    const idleMs = this.cfg.session.idleMinutes * 60_000;
+    if (Date.parse(s.expires_at) <= now || Date.parse(s.last_seen_at) + idleMs <= now) {
+      await this.sessions.delete(id);
+      return null;
+    }
+    const u = await this.activeUser(s.user_id);
+    if (!u) return null;
+    if (now - Date.parse(s.last_seen_at) > TOUCH_EVERY_MS)
+      await this.sessions.update(id, { last_seen_at: iso(now) });
+    return {
+      kind: 'session',
+      user: { id: u.id, username: u.username, role: u.role as Role },
+      sessionId: id,
+      csrfToken: s.csrf_token,
+      unlockedUntil: s.unlocked_until,
+    };
+  }
+
+  private async resolveToken(value: string): Promise<AuthContext | null> {
+    const parsed = parseApiToken(value);
+    if (!parsed) return null;
+    const t = await this.tokens.byId(parsed.id);
+    if (!t || t.revoked_at || !safeEqual(sha256(parsed.secret), t.secret_hash)) return null;
+    const now = Date.now();
+    if (t.expires_at && Date.parse(t.expires_at) <= now) return null;
+    const u = await this.activeUser(t.user_id);
+    if (!u) return null;
+    if (!t.last_used_at || now - Date.parse(t.last_used_at) > TOUCH_EVERY_MS) {
+      await this.tokens.update(t.id, { last_used_at: iso(now) });
+    }
+    return {
+      kind: 'token',
+      // A token acts with its owner's current role: demoting the user demotes the token.
+      user: { id: u.id, username: u.username, role: u.role as Role },
+      tokenId: t.id,
+      unlockedUntil: t.unlocked_until,
+    };
+  }
+
+  me(auth: AuthContext): Me {
+    return {
+      user: auth.user,
+      via: auth.kind,
+      csrfToken: auth.kind === 'session' ? auth.csrfToken : null,
+      unlockedUntil:
+        auth.unlockedUntil && Date.parse(auth.unlockedUntil) > Date.now() ? auth.unlockedUntil : null,
+    };
+  }
+
+  /** Creates a fresh session (new id and CSRF token: rotation on every login). */
+  async issueSession(user: UsersTable, req: FastifyRequest): Promise<IssuedSession> {
+    const cookie = randomToken(32);
+    const now = Date.now();
+    const absMs = this.cfg.session.absoluteHours * 3_600_000;
+    const csrf = randomToken(24);
+    await this.sessions.insert({
+      id: sha256(cookie),
+      user_id: user.id,
+      csrf_token: csrf,
+      created_at: iso(now),
+      last_seen_at: iso(now),
+      expires_at: iso(now + absMs),
+      unlocked_until: null,
+      client_ip: req.ip,
+      user_agent: req.headers['user-agent']?.slice(0, 300) ?? null,
+    });
+    await this.users.update(user.id, { last_login_at: iso(now) });
+    await this.sessions.deleteExpired(iso(now));
+    return {
+      cookie,
+      maxAgeSeconds: Math.floor(absMs / 1000),
+      me: {
+        user: { id: user.id, username: user.username, role: user.role as Role },
+        via: 'session',
+        csrfToken: csrf,
+        unlockedUntil: null,
+      },
+    };
+  }
+
+  async login(username: string, password: string, req: FastifyRequest): Promise<IssuedSession> {
+    const wait = this.limiter.retryAfter(username, req.ip);
+    if (wait > 0) {
+      await this.audit.append({
+        actor: { type: 'anonymous', name: username },
+        action: 'auth.login.locked',
+        target: `user:${username}`,
+        details: { ip: req.ip },
+      });
+      throw new UserError(
+        429,
+        'rate_limited',
+        `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60_000)} minute(s).`,
+        {
+          retryAfterSeconds: Math.ceil(wait / 1000),
+        },
+      );
+    }
+    const user = await this.users.byUsername(username);
+    // Same work whether or not the user exists, so timing does not reveal usernames.
+    const ok = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
+    if (!user || !ok || user.disabled === 1) {
+      this.limiter.fail(username, req.ip);
+      await this.audit.append({
+        actor: { type: 'anonymous', name: username },
+        action: 'auth.login.failure',
+        target: `user:${username}`,
+        details: { ip: req.ip, reason: !user ? 'unknown user' : !ok ? 'wrong password' : 'disabled' },
+      });
+      throw unauthenticated('Wrong username or password.');
+    }
+    this.limiter.succeed(username);
+    const issued = await this.issueSession(user, req);
+    await this.audit.append({
+      actor: { type: 'user', id: user.id, name: user.username },
+      action: 'auth.login.success',
+      target: `user:${user.username}`,
+      details: { ip: req.ip },
+    });
+    return issued;
+  }
+
+  async logout(auth: AuthContext): Promise<void> {
+    if (auth.kind === 'session') await this.sessions.delete(auth.sessionId);
+    await this.audit.append({
+      actor: actorOf(auth),
+      action: 'auth.logout',
+      target: `user:${auth.user.username}`,
+    });
+  }
+
+  /** Re-checks the password and opens the unlock window for this session or token. */
+  async unlock(auth: AuthContext, password: string, req: FastifyRequest): Promise<string> {
+    const wait = this.limiter.retryAfter(auth.user.username, req.ip);
+    if (wait > 0)
+      throw new UserError(
+        429,
+        'rate_limited',
+        `Too many failed attempts. Try again in ${Math.ceil(wait / 60_000)} minute(s).`,
+      );
+    const user = await this.users.byId(auth.user.id);
+    if (!user || !(await verifyPassword(password, user.password_hash))) {
+      this.limiter.fail(auth.user.username, req.ip);
+      await this.audit.append({
+        actor: actorOf(auth),
+        action: 'auth.unlock.failure',
+        target: `user:${auth.user.username}`,
+      });
+      throw new UserError(403, 'forbidden', 'Wrong password; nothing was unlocked.', [
+        { path: 'body.password', message: 'is wrong' },
+      ]);
+    }
+    const until = iso(Date.now() + this.cfg.session.unlockMinutes * 60_000);
+    if (auth.kind === 'session') await this.sessions.update(auth.sessionId, { unlocked_until: until });
+    else await this.tokens.update(auth.tokenId, { unlocked_until: until });
+    await this.audit.append({
+      actor: actorOf(auth),
+      action: 'auth.unlock',
+      target: `user:${auth.user.username}`,
+      details: { until },
+    });
+    return until;
+  }
+}

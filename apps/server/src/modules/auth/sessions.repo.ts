@@ -1,0 +1,30 @@
+import type { Db } from '../../db/db';
+import type { SessionsTable } from '../../db/schema';
+
+export class SessionsRepo {
+  constructor(private readonly db: Db) {}
+
+  byId(id: string): Promise<SessionsTable | undefined> {
+    return this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async insert(row: SessionsTable): Promise<void> {
+    await this.db.insertInto('sessions').values(row).execute();
+  }
+
+  async update(id: string, patch: Partial<Omit<SessionsTable, 'id'>>): Promise<void> {
+    await this.db.updateTable('sessions').set(patch).where('id', '=', id).execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id', '=', id).execute();
+  }
+
+  async deleteForUser(userId: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  }
+
+  async deleteExpired(nowIso: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('expires_at', '<', nowIso).execute();
+  }
+}

@@ -1,0 +1,19 @@
+import { createContext, use, type ReactNode } from 'react';
+import { roleRank, type Me, type Role } from '@airlock/contract/auth';
+
+const CurrentUserContext = createContext<Me | null>(null);
+
+/** Only rendered once the session is known, so everything below can rely on a signed-in user. */
+export function CurrentUserProvider({ me, children }: { me: Me; children: ReactNode }) {
+  return <CurrentUserContext value={me}>{children}</CurrentUserContext>;
+}
+
+export function useCurrentUser(): Me {
+  const me = use(CurrentUserContext);
+  if (!me) throw new Error('useCurrentUser must be used inside <CurrentUserProvider>');
+  return me;
+}
+
+export function hasRole(me: Me, role: Role): boolean {
+  return roleRank[me.user.role] >= roleRank[role];
+}

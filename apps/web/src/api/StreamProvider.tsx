@@ -1,0 +1,68 @@
+import { createContext, use, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { StreamConnection, type StreamMessageOf, type StreamStatus, type StreamType } from './stream';
+import { auditListKey, insertLiveAuditEvent } from './audit';
+import { meQuery } from './auth';
+
+const StreamContext = createContext<StreamConnection | null>(null);
+
+/** Owns the app's one live-stream socket for as long as someone is signed in. */
+export function StreamProvider({ children }: { children: ReactNode }) {
+  const [conn] = useState(() => new StreamConnection());
+  const qc = useQueryClient();
+
+  useEffect(() => {
+    conn.start();
+    return () => conn.stop();
+  }, [conn]);
+
+  useEffect(() => conn.subscribe('audit.appended', (msg) => insertLiveAuditEvent(qc, msg.event)), [conn, qc]);
+
+  useEffect(
+    () =>
+      conn.onOpen((reconnected) => {
+        // Events sent while we were disconnected are gone from the stream; fetch them instead.
+        if (reconnected) void qc.invalidateQueries({ queryKey: auditListKey });
+      }),
+    [conn, qc],
+  );
+
+  useEffect(
+    () =>
+      conn.onStatus(() => {
+        // A browser never shows a WebSocket's HTTP status; an expired session looks like a
+        // failing socket. Re-checking the session lets the app show the login page instead.
+        if (conn.status === 'reconnecting') void qc.invalidateQueries({ queryKey: meQuery.queryKey });
+      }),
+    [conn, qc],
+  );
+
+  return <StreamContext value={conn}>{children}</StreamContext>;
+}
+
+export function useStream(): StreamConnection {
+  const conn = use(StreamContext);
+  if (!conn) throw new Error('useStream must be used inside <StreamProvider>');
+  return conn;
+}
+
+export function useStreamStatus(): StreamStatus {
+  const conn = useStream();
+  return useSyncExternalStore(
+    (cb) => conn.onStatus(cb),
+    () => conn.status,
+  );
+}
+
+/** Calls `handler` for every message of `type`; the latest handler is used without resubscribing. */
+export function useStreamEvent<T extends StreamType>(
+  type: T,
+  handler: (msg: StreamMessageOf<T>) => void,
+): void {
+  const conn = useStream();
+  const ref = useRef(handler);
+  useEffect(() => {
+    ref.current = handler;
+  });
+  useEffect(() => conn.subscribe(type, (msg) => ref.current(msg)), [conn, type]);
+}

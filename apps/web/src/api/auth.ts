@@ -1,0 +1,72 @@
+import { queryOptions, type QueryClient } from '@tanstack/react-query';
+import { Me, SetupStatus, UnlockResult, type LoginBody, type SetupBody } from '@airlock/contract/auth';
+import { Ok } from '@airlock/contract/system';
+import { api, isApiError, setCsrfToken } from './client';
+
+export const meQuery = queryOptions({
+  queryKey: ['auth', 'me'] as const,
+  /** `null` means "not signed in": a normal state, not an error. */
+  queryFn: async ({ signal }): Promise<Me | null> => {
+    try {
+      const me = await api('/api/auth/me', Me, { signal, expectUnauthenticated: true });
+      setCsrfToken(me.csrfToken);
+      return me;
+    } catch (err) {
+      if (isApiError(err, 'unauthenticated')) {
+        setCsrfToken(null);
+        return null;
+      }
+      throw err;
+    }
+  },
+  staleTime: 60_000,
+});
+
+export const setupStatusQuery = queryOptions({
+  queryKey: ['setup'] as const,
+  queryFn: ({ signal }) => api('/api/setup', SetupStatus, { signal }),
+  staleTime: Infinity,
+});
+
+// Set when a request finds the session gone, so the login page can say why the user is there.
+let sessionEnded = false;
+
+/** The session expired or was revoked while the app was open. */
+export function sessionLost(qc: QueryClient): void {
+  if (qc.getQueryData(meQuery.queryKey)) sessionEnded = true;
+  setCsrfToken(null);
+  qc.setQueryData(meQuery.queryKey, null);
+}
+
+export function wasSessionLost(): boolean {
+  return sessionEnded;
+}
+
+/** After login or setup the answer is the new session; store it where the app shell reads it. */
+export function signedIn(qc: QueryClient, me: Me): void {
+  sessionEnded = false;
+  setCsrfToken(me.csrfToken);
+  qc.setQueryData(meQuery.queryKey, me);
+}
+
+export function login(body: LoginBody): Promise<Me> {
+  return api('/api/auth/login', Me, { method: 'POST', body, expectUnauthenticated: true });
+}
+
+export function setup(body: SetupBody): Promise<Me> {
+  return api('/api/setup', Me, { method: 'POST', body, expectUnauthenticated: true });
+}
+
+export function logout(): Promise<Ok> {
+  return api('/api/auth/logout', Ok, { method: 'POST', expectUnauthenticated: true });
+}
+
+export function unlock(password: string): Promise<UnlockResult> {
+  // A wrong password is a 401 here; it must stay in the dialog, not end the session.
+  return api('/api/auth/unlock', UnlockResult, {
+    method: 'POST',
+    body: { password },
+    expectUnauthenticated: true,
+    noUnlockRetry: true,
+  });
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
+const positive = z.coerce.number().int().positive('must be a positive whole number');
+
+/**
+ * `$AIRLOCK_HOME/airlock.yaml`. Every key is optional; env vars override the file
+ * (AIRLOCK_HOST, AIRLOCK_PORT, AIRLOCK_LOG_LEVEL, AIRLOCK_TRUST_PROXY). Unknown keys are errors,
+ * so a typo never silently falls back to a default.
+ */
+export const ServerConfig = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(7070),
+    /** Public URL (for setup links and Secure cookies), e.g. https://airlock.example.com */
+    publicUrl: z.url({ message: 'must be an absolute URL like https://airlock.example.com' }).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Trust X-Forwarded-* from these proxy addresses (CIDR or IP). Empty: trust none. */
+    trustProxy: z.array(z.string().min(1)).default([]),
+    session: z
+      .object({
+        idleMinutes: positive.default(480),
+        absoluteHours: positive.default(72),
+        unlockMinutes: positive.default(10),
+      })
+      .strict()
+      .default({ idleMinutes: 480, absoluteHours: 72, unlockMinutes: 10 }),
+    login: z
+      .object({
+        maxFailuresPerAccount: positive.default(5),
+        maxFailuresPerAddress: positive.default(20),
+        windowMinutes: positive.default(15),
+        lockoutMinutes: positive.default(15),
+      })
+      .strict()
+      .default({
+        maxFailuresPerAccount: 5,
+        maxFailuresPerAddress: 20,
+        windowMinutes: 15,
+        lockoutMinutes: 15,
+      }),
+    /** Largest accepted request body, in bytes. */
+    bodyLimit: positive.default(1_048_576),
+  })
+  .strict();
+export type ServerConfig = z.infer<typeof ServerConfig>;
+export type ServerConfigInput = z.input<typeof ServerConfig>;

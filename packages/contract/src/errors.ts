@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** Every error response has this shape (DESIGN.md, "Errors by who is at fault"). */
+export const ErrorCode = z.enum([
+  'validation_failed',
+  'unauthenticated',
+  'forbidden',
+  'csrf_failed',
+  'unlock_required',
+  'not_found',
+  'conflict',
+  'rate_limited',
+  'payload_too_large',
+  'setup_closed',
+  'upstream_failed',
+  'upstream_timeout',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorBody = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  details: z.unknown().optional(),
+  correlationId: z.string(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** One entry of `details` for validation errors: where in the input, and what was wrong. */
+export const FieldIssue = z.object({ path: z.string(), message: z.string() });
+export type FieldIssue = z.infer<typeof FieldIssue>;

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { Role } from './auth';
+
+export const ApiToken = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** First characters of the token, to recognise it; the secret itself is never returned again. */
+  prefix: z.string(),
+  role: Role,
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+});
+export type ApiToken = z.infer<typeof ApiToken>;
+
+export const TokenList = z.object({ items: z.array(ApiToken) });
+export type TokenList = z.infer<typeof TokenList>;
+
+export const CreateTokenBody = z.object({
+  name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+export type CreateTokenBody = z.infer<typeof CreateTokenBody>;
+
+export const CreatedToken = z.object({ token: ApiToken, secret: z.string() });
+export type CreatedToken = z.infer<typeof CreatedToken>;
+
+/** API tokens look like `alk_<id>_<secret>` so a leaked one is recognisable by secret scanners. */
+export const TOKEN_PREFIX = 'alk_';

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { NewPassword, Role, Username } from './auth';
+
+export const User = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: Role,
+  disabled: z.boolean(),
+  createdAt: z.string(),
+  lastLoginAt: z.string().nullable(),
+});
+export type User = z.infer<typeof User>;
+
+export const UserList = z.object({ items: z.array(User) });
+export type UserList = z.infer<typeof UserList>;
+
+export const CreateUserBody = z.object({ username: Username, password: NewPassword, role: Role });
+export type CreateUserBody = z.infer<typeof CreateUserBody>;
+
+export const UpdateUserBody = z
+  .object({ role: Role.optional(), disabled: z.boolean().optional(), password: NewPassword.optional() })
+  .refine((b) => b.role !== undefined || b.disabled !== undefined || b.password !== undefined, {
+    message: 'give at least one of role, disabled, password',
+  });
+export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
+
+export const IdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/, 'is not a valid id'),
+});
+export type IdParams = z.infer<typeof IdParams>;

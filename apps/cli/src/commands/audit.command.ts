@@ -61,7 +61,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
     .description('list audit events, newest first')
     .option('--limit <n>', 'how many events (1-500, default 50)')
     .option('--before <seq>', 'only events older than this sequence number (paging)')
-    .option('--action <action>', 'only actions starting with this, e.g. "auth." or "users.create"')
+    .option('--action <action>', 'only actions starting with this, e.g. "auth." or "user.create"')
     .option('--actor <username>', 'only events by this actor')
     .option('--json', 'print the API answer as JSON')
     .action(async (_opts: unknown, cmd: Command) => {

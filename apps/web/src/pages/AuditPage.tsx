@@ -221,7 +221,7 @@ export function AuditPage() {
           py="xs"
         >
           {result.ok
-            ? `Chain intact — ${result.checked} events checked`
+            ? `Chain intact — ${result.checked} ${result.checked === 1 ? 'event' : 'events'} checked`
             : `Tampering detected at event #${result.firstBadSeq ?? '?'}: ${result.reason ?? 'hash mismatch'}`}
         </Alert>
       )}

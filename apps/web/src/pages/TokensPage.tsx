@@ -193,7 +193,10 @@ function SecretModal({ created, onClose }: { created: CreatedToken | null; onClo
             <CopyField value={cli} label="command" testId="token-cli" />
             <Text size="xs" c="dimmed">
               Other local users can see command-line arguments; on a shared machine pipe the token into{' '}
-              <Code fz="xs">--token-stdin</Code> instead.
+              <Code fz="xs" style={{ whiteSpace: 'nowrap' }}>
+                --token-stdin
+              </Code>{' '}
+              instead.
             </Text>
           </Stack>
           <Group justify="flex-end">

@@ -1,0 +1,239 @@
+// The foundation acceptance path, end to end: built server + built web UI in headless Chromium +
+// built CLI. Setup → audit verify → logout/login → create an operator (unlock) → operator is
+// refused user management → operator mints an API token → CLI uses it → dark theme.
+// Needs Debian Chromium at /usr/bin/chromium and a prior `node scripts/build.mjs`.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { repoRoot, runCli, startServer, type E2eServer } from '../support/e2e-server';
+
+const CHROMIUM = '/usr/bin/chromium';
+const STEP = 15_000;
+const SHOTS = path.join(repoRoot, 'test-artifacts/e2e');
+const ADMIN_PW = 'correct horse battery';
+const OPS_PW = 'operator staple 42';
+
+let server: E2eServer | undefined;
+let browser: Browser | undefined;
+let cliHome: string | undefined;
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: the e2e tests need Debian Chromium. Install it with \`apt-get install chromium\`.`,
+    );
+  }
+  await mkdir(SHOTS, { recursive: true });
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  });
+  cliHome = await mkdtemp(path.join(os.tmpdir(), 'airlock-e2e-cli-'));
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+  if (cliHome) await rm(cliHome, { recursive: true, force: true });
+});
+
+async function shot(page: Page, name: string): Promise<void> {
+  // Finish CSS transitions first, so modals are not captured half faded in.
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+/** Polls until `read()` satisfies `ok`, or fails with the last value seen. */
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + STEP;
+  let last: T = await read();
+  while (!ok(last)) {
+    if (Date.now() > deadline)
+      assert.fail(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    last = await read();
+  }
+  return last;
+}
+
+async function logout(page: Page): Promise<void> {
+  await page.getByTestId('user-menu').click();
+  await page.getByTestId('logout').click();
+  await page.getByTestId('login-username').waitFor();
+  await page.waitForURL(/\/login/);
+}
+
+async function login(page: Page, username: string, password: string, screenshot?: string): Promise<void> {
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  if (screenshot) await shot(page, screenshot);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('nav-audit').waitFor();
+}
+
+async function unlock(page: Page, password: string, screenshot?: string): Promise<void> {
+  const field = page.getByTestId('unlock-password');
+  await field.waitFor();
+  // A trial click checks the field would receive the click: the unlock modal is on top of the
+  // modal that asked for it, not hidden behind it.
+  await field.click({ trial: true });
+  await field.fill(password);
+  if (screenshot) await shot(page, screenshot);
+  await page.getByTestId('unlock-submit').click();
+  await field.waitFor({ state: 'hidden' });
+}
+
+test('foundation: setup, audit, users, roles, tokens, CLI, theme', { timeout: 120_000 }, async () => {
+  assert.ok(server && browser && cliHome);
+  const { url } = server;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(STEP);
+  // Only the server under test: nothing else may be fetched.
+  await context.route(
+    (u) => u.hostname !== '127.0.0.1',
+    (route) => route.abort(),
+  );
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+
+  try {
+    // 1. Setup via the printed link: the token is prefilled.
+    await page.goto(`${url}/setup?token=${encodeURIComponent(server.setupToken)}`);
+    const tokenField = page.getByTestId('setup-token');
+    await tokenField.waitFor();
+    assert.equal(await tokenField.inputValue(), server.setupToken, 'setup token is prefilled from the link');
+    await page.getByTestId('setup-username').fill('admin');
+    await page.getByTestId('setup-password').fill(ADMIN_PW);
+    await page.getByTestId('setup-confirm').fill(ADMIN_PW);
+    await shot(page, '01-setup');
+    await page.getByTestId('setup-submit').click();
+    await page.getByTestId('nav-audit').waitFor();
+    assert.ok(!page.url().includes(server.setupToken), 'the setup token is replaced out of the address bar');
+    await shot(page, '02-after-setup');
+
+    // 2. Audit lists setup.complete; the chain verifies.
+    await page.getByTestId('nav-audit').click();
+    await page.getByTestId('audit-row').filter({ hasText: 'setup.complete' }).first().waitFor();
+    await page.getByTestId('audit-verify').click();
+    const verdict = page.getByTestId('audit-verify-result');
+    await verdict.waitFor();
+    assert.equal(await verdict.getAttribute('data-ok'), 'true');
+    assert.match(await verdict.innerText(), /intact/i);
+    await shot(page, '03-audit-verified');
+
+    // 3. Log out, log back in as admin.
+    await logout(page);
+    await login(page, 'admin', ADMIN_PW, '04-login');
+
+    // 4. Create the operator "ops"; creating users needs unlock.
+    await page.getByTestId('nav-users').click();
+    await page.locator('[data-testid="user-row"][data-username="admin"]').waitFor();
+    await shot(page, '05-users');
+    await page.getByTestId('user-new').click();
+    await page.getByTestId('user-username').fill('ops');
+    await page.getByTestId('user-password').fill(OPS_PW);
+    await page.getByTestId('user-role').selectOption('operator');
+    await page.getByTestId('user-submit').click();
+    await unlock(page, ADMIN_PW, '06-unlock-modal');
+    const opsRow = page.locator('[data-testid="user-row"][data-username="ops"]');
+    await opsRow.waitFor();
+    assert.match(await opsRow.innerText(), /operator/i);
+    await shot(page, '07-users-with-ops');
+
+    // 5. As ops, user management is refused.
+    await logout(page);
+    await login(page, 'ops', OPS_PW);
+    await page.goto(`${url}/settings/users`);
+    const forbidden = page.getByTestId('users-forbidden');
+    await forbidden.waitFor();
+    assert.match(await forbidden.innerText(), /admin/i);
+    assert.equal(await page.locator('[data-testid="user-row"]').count(), 0, 'no user rows shown to ops');
+    await shot(page, '08-ops-users-forbidden');
+
+    // 6. As ops, mint an API token; the secret is shown once.
+    await page.getByTestId('nav-tokens').click();
+    await page.getByTestId('token-new').click();
+    await page.getByTestId('token-name').fill('ci');
+    await page.getByTestId('token-submit').click();
+    await unlock(page, OPS_PW);
+    const secretBox = page.getByTestId('token-secret');
+    await secretBox.waitFor();
+    const secret = await eventually(
+      async () => (await secretBox.innerText()).trim(),
+      (s) => s.startsWith('alk_'),
+      'the token secret',
+    );
+    await shot(page, '09-token-secret');
+    await page.getByTestId('token-close').click();
+    await secretBox.waitFor({ state: 'hidden' });
+    await page.locator('[data-testid="token-row"][data-name="ci"]').waitFor();
+    assert.ok(!(await page.content()).includes(secret), 'the secret is not shown again after closing');
+    await shot(page, '10-tokens');
+
+    // 7. The CLI with the token.
+    const env = { AIRLOCK_CONFIG_DIR: cliHome };
+    const loginRes = await runCli(['login', '--url', url, '--token', secret], env);
+    assert.equal(loginRes.code, 0, `login failed: ${loginRes.stderr}`);
+    assert.ok(!loginRes.stdout.includes(secret), 'login does not print the secret');
+    const configFiles = await readdir(cliHome);
+    assert.ok(configFiles.includes('config.json'), `config.json written (found ${configFiles.join(', ')})`);
+    const mode = (await stat(path.join(cliHome, 'config.json'))).mode & 0o777;
+    assert.equal(mode, 0o600, `config.json mode is ${mode.toString(8)}`);
+
+    const who = await runCli(['whoami', '--json'], env);
+    assert.equal(who.code, 0, `whoami failed: ${who.stderr}`);
+    assert.ok(!who.stdout.includes(secret), 'whoami does not print the secret');
+    const me = JSON.parse(who.stdout) as { user: { username: string; role: string }; via: string };
+    assert.equal(me.user.username, 'ops');
+    assert.equal(me.user.role, 'operator');
+    assert.equal(me.via, 'token');
+
+    const verify = await runCli(['audit', 'verify', '--json'], env);
+    assert.equal(verify.code, 0, `audit verify failed: ${verify.stderr}`);
+    assert.ok(!verify.stdout.includes(secret));
+    assert.equal((JSON.parse(verify.stdout) as { ok: boolean }).ok, true);
+
+    const users = await runCli(['users', 'list'], env);
+    assert.equal(users.code, 1, `users list should be refused: ${users.stdout} ${users.stderr}`);
+    assert.match(users.stderr + users.stdout, /admin/i);
+    assert.ok(!(users.stderr + users.stdout).includes(secret));
+
+    // 8. Dark theme.
+    await page.getByTestId('nav-audit').click();
+    await page.getByTestId('audit-row').first().waitFor();
+    const scheme = () => page.locator('html').getAttribute('data-mantine-color-scheme');
+    const before = await scheme();
+    await page.getByTestId('theme-toggle').click();
+    await eventually(scheme, (s) => s !== before, 'the colour scheme to change');
+    if ((await scheme()) !== 'dark') {
+      await page.getByTestId('theme-toggle').click();
+      await eventually(scheme, (s) => s === 'dark', 'dark colour scheme');
+    }
+    // Move off the toggle so its tooltip does not cover the header in the screenshot.
+    await page.mouse.move(640, 700);
+    await page.getByRole('tooltip').waitFor({ state: 'hidden' });
+    await shot(page, '11-audit-dark');
+
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+  } catch (err) {
+    await shot(page, 'zz-failure').catch(() => undefined);
+    if (err instanceof Error) err.message += `\n--- server output ---\n${server.output().slice(-4000)}`;
+    throw err;
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+});

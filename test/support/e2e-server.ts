@@ -1,0 +1,121 @@
+// Helpers for e2e tests: start the *built* server (apps/cli/dist/airlock.js serve) on a random
+// loopback port with a fresh AIRLOCK_HOME, and run the built CLI. Run `node scripts/build.mjs` first.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const cliPath = path.join(repoRoot, 'apps/cli/dist/airlock.js');
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A random free loopback port in 20000–60000. */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + Math.floor(Math.random() * 40000);
+    if (await portIsFree(port)) return port;
+  }
+  throw new Error('no free port found in 20000-60000');
+}
+
+export interface E2eServer {
+  url: string;
+  port: number;
+  home: string;
+  setupToken: string;
+  /** Everything the server printed, for failure messages. */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function startServer(timeoutMs = 15_000): Promise<E2eServer> {
+  if (!existsSync(cliPath)) {
+    throw new Error(`${cliPath} is missing: run \`node scripts/build.mjs\` first`);
+  }
+  const home = await mkdtemp(path.join(os.tmpdir(), 'airlock-e2e-home-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let log = '';
+  const child: ChildProcess = spawn(process.execPath, [cliPath, 'serve'], {
+    cwd: repoRoot,
+    env: { ...process.env, AIRLOCK_HOME: home, AIRLOCK_PORT: String(port), AIRLOCK_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(home, { recursive: true, force: true });
+  };
+
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`server exited early (code ${child.exitCode}):\n${log}`);
+      try {
+        const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(1_000) });
+        if (res.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline)
+        throw new Error(`server did not answer /api/health in ${timeoutMs} ms:\n${log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const setupToken = (await readFile(path.join(home, 'setup-token'), 'utf8')).trim();
+    return { url, port, home, setupToken, output: () => log, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI with the given extra env; never inherits AIRLOCK_TOKEN or a user config. */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 15_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const base = { ...process.env };
+    delete base.AIRLOCK_TOKEN;
+    delete base.AIRLOCK_URL;
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: repoRoot,
+      env: { ...base, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`airlock ${args.join(' ')} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -174,16 +174,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   fastify.setNotFoundHandler((req, reply) =>
-    reply
-      .code(404)
-      .send({
-        code: 'not_found',
-        message: `No route ${req.method} ${req.url.split('?')[0]}.`,
-        correlationId: req.id,
-      }),
+    reply.code(404).send({
+      code: 'not_found',
+      message: `No route ${req.method} ${req.url.split('?')[0]}.`,
+      correlationId: req.id,
+    }),
   );
 
-  const routes = new RouteTable(fastify);
+  const routes = new RouteTable(fastify, config.publicUrl ? new URL(config.publicUrl).host : null);
   systemRoutes(routes, store, VERSION);
   setupRoutes(routes, setup, auth);
   authRoutes(routes, auth);

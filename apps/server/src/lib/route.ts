@@ -89,7 +89,7 @@ export function parseGuard(guard: Guard): { role: Role | null; unlock: boolean }
 }
 
 /** Rejects cross-site requests that carry an Origin for a different host (browsers always send it). */
-function checkOrigin(req: FastifyRequest): void {
+function checkOrigin(req: FastifyRequest, publicHost: string | null): void {
   const origin = req.headers.origin;
   if (!origin) return;
   let host: string;
@@ -98,15 +98,20 @@ function checkOrigin(req: FastifyRequest): void {
   } catch {
     throw new UserError(403, 'csrf_failed', 'The request came from an unparsable Origin; it was refused.');
   }
-  if (host !== req.headers.host) {
+  if (host !== req.headers.host && host !== publicHost) {
     throw new UserError(403, 'csrf_failed', `Cross-site request from ${origin} refused.`);
   }
 }
 
 /** Enforces a route's guard: authentication, role, CSRF (cookie sessions), unlock. */
-export function enforceGuard(req: FastifyRequest, guard: Guard, isWebSocket = false): void {
+export function enforceGuard(
+  req: FastifyRequest,
+  guard: Guard,
+  isWebSocket = false,
+  publicHost: string | null = null,
+): void {
   const mutating = !SAFE_METHODS.has(req.method);
-  if (mutating || isWebSocket) checkOrigin(req);
+  if (mutating || isWebSocket) checkOrigin(req, publicHost);
   const { role, unlock } = parseGuard(guard);
   if (role === null) return;
   const auth = req.auth;
@@ -154,7 +159,11 @@ function parsePart<S extends Schema | undefined>(schema: S, value: unknown, wher
  */
 export class RouteTable {
   private readonly entries: RouteEntry[] = [];
-  constructor(private readonly app: FastifyInstance) {}
+  /** `publicHost`: host of the configured public URL, accepted as an Origin besides the Host header. */
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly publicHost: string | null = null,
+  ) {}
 
   all(): readonly RouteEntry[] {
     return this.entries;
@@ -184,7 +193,7 @@ export class RouteTable {
       ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
       config: { guard: spec.guard },
       handler: async (req, reply) => {
-        enforceGuard(req, spec.guard);
+        enforceGuard(req, spec.guard, false, this.publicHost);
         const ctx: HandlerCtx<P, Q, B> = {
           req,
           reply,
@@ -221,18 +230,16 @@ export class RouteTable {
       config: { guard: spec.guard },
       // Plain GETs (no upgrade) are answered by the same guard, then told to upgrade.
       handler: (req, reply) => {
-        enforceGuard(req, spec.guard, true);
-        return reply
-          .code(426)
-          .send({
-            code: 'validation_failed',
-            message: 'This endpoint speaks WebSocket only.',
-            correlationId: req.id,
-          });
+        enforceGuard(req, spec.guard, true, this.publicHost);
+        return reply.code(426).send({
+          code: 'validation_failed',
+          message: 'This endpoint speaks WebSocket only.',
+          correlationId: req.id,
+        });
       },
       preValidation: (req, _reply, done) => {
         try {
-          enforceGuard(req, spec.guard, true);
+          enforceGuard(req, spec.guard, true, this.publicHost);
           done();
         } catch (err) {
           done(err as Error);

@@ -150,12 +150,8 @@ export class AuthService {
   async login(username: string, password: string, req: FastifyRequest): Promise<IssuedSession> {
     const wait = this.limiter.retryAfter(username, req.ip);
     if (wait > 0) {
-      await this.audit.append({
-        actor: { type: 'anonymous', name: username },
-        action: 'auth.login.locked',
-        target: `user:${username}`,
-        details: { ip: req.ip },
-      });
+      // Not audited per attempt, so an anonymous caller cannot grow the log at will; the lockout
+      // itself is audited once, on the failure that caused it (details.lockedOut).
       throw new UserError(
         429,
         'rate_limited',
@@ -169,12 +165,13 @@ export class AuthService {
     // Same work whether or not the user exists, so timing does not reveal usernames.
     const ok = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
     if (!user || !ok || user.disabled === 1) {
-      this.limiter.fail(username, req.ip);
+      const lockedOut = this.limiter.fail(username, req.ip);
+      const reason = !user ? 'unknown user' : !ok ? 'wrong password' : 'disabled';
       await this.audit.append({
         actor: { type: 'anonymous', name: username },
         action: 'auth.login.failure',
         target: `user:${username}`,
-        details: { ip: req.ip, reason: !user ? 'unknown user' : !ok ? 'wrong password' : 'disabled' },
+        details: { ip: req.ip, reason, ...(lockedOut ? { lockedOut: true } : {}) },
       });
       throw unauthenticated('Wrong username or password.');
     }

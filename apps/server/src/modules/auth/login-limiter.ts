@@ -29,27 +29,31 @@ export class LoginLimiter {
     return Math.max(wait(`a:${account.toLowerCase()}`), wait(`ip:${address}`));
   }
 
-  fail(account: string, address: string): void {
-    this.bump(`a:${account.toLowerCase()}`, this.opts.maxFailuresPerAccount);
-    this.bump(`ip:${address}`, this.opts.maxFailuresPerAddress);
+  /** Records a failure; true when it just locked the account or the address. */
+  fail(account: string, address: string): boolean {
+    const a = this.bump(`a:${account.toLowerCase()}`, this.opts.maxFailuresPerAccount);
+    const ip = this.bump(`ip:${address}`, this.opts.maxFailuresPerAddress);
+    return a || ip;
   }
 
   succeed(account: string): void {
     this.entries.delete(`a:${account.toLowerCase()}`);
   }
 
-  private bump(key: string, max: number): void {
+  private bump(key: string, max: number): boolean {
     const t = this.now();
     const windowMs = this.opts.windowMinutes * 60_000;
     const e = this.entries.get(key) ?? { failures: [], lockedUntil: 0 };
     e.failures = e.failures.filter((f) => t - f < windowMs);
     e.failures.push(t);
-    if (e.failures.length >= max) {
+    const locks = e.failures.length >= max;
+    if (locks) {
       e.lockedUntil = t + this.opts.lockoutMinutes * 60_000;
       e.failures = [];
     }
     this.entries.set(key, e);
     if (this.entries.size > 100_000) this.prune(t);
+    return locks;
   }
 
   private prune(t: number): void {

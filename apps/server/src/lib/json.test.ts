@@ -1,0 +1,39 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_JSON_DEPTH, parseJsonBody } from './json';
+import { UserError } from './errors';
+
+const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
+
+describe('parseJsonBody', () => {
+  it('accepts nesting up to the limit and refuses one level more', () => {
+    assert.ok(Array.isArray(parseJsonBody(nested(MAX_JSON_DEPTH))));
+    assert.throws(
+      () => parseJsonBody(nested(MAX_JSON_DEPTH + 1)),
+      (e) => e instanceof UserError && e.status === 400,
+    );
+    assert.throws(() => parseJsonBody('{"a":'.repeat(100) + '1' + '}'.repeat(100)), /nested deeper/);
+  });
+
+  it('does not count brackets inside strings, including escaped quotes', () => {
+    const s = JSON.stringify({ a: '['.repeat(200), b: 'x\\"[[[' + '{'.repeat(100) });
+    assert.deepEqual(parseJsonBody(s), JSON.parse(s));
+  });
+
+  it('strips __proto__ and constructor keys', () => {
+    const v = parseJsonBody(
+      '{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}},"ok":1}',
+    ) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(v), ['ok']);
+    assert.equal(({} as Record<string, unknown>).isAdmin, undefined);
+    assert.equal((v as { isAdmin?: unknown }).isAdmin, undefined);
+  });
+
+  it('refuses invalid JSON as a 400 and treats an empty body as none', () => {
+    assert.throws(
+      () => parseJsonBody('{"a":'),
+      (e) => e instanceof UserError && e.code === 'validation_failed',
+    );
+    assert.equal(parseJsonBody('  '), undefined);
+  });
+});

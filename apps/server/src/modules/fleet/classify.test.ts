@@ -1,0 +1,60 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ContainerState, Health } from '@airlock/contract/fleet';
+import { classify, type ClassifyInput } from './classify';
+
+const base: ClassifyInput = {
+  state: 'running',
+  health: 'none',
+  exitCode: 0,
+  oomKilled: false,
+  restartCount: 0,
+  restarting: false,
+};
+const c = (over: Partial<ClassifyInput>) => classify({ ...base, ...over });
+
+describe('classify', () => {
+  const rows: Array<[string, Partial<ClassifyInput>, 'green' | 'amber' | 'red', string]> = [
+    ['running, no healthcheck', {}, 'green', 'running'],
+    ['running, healthy', { health: 'healthy' }, 'green', 'healthy'],
+    ['running, health starting', { health: 'starting' }, 'amber', 'health check starting'],
+    ['running, unhealthy', { health: 'unhealthy' }, 'red', 'unhealthy'],
+    ['paused', { state: 'paused' }, 'amber', 'paused'],
+    ['paused and healthy', { state: 'paused', health: 'healthy' }, 'amber', 'paused'],
+    ['paused and unhealthy', { state: 'paused', health: 'unhealthy' }, 'red', 'unhealthy'],
+    ['created', { state: 'created', exitCode: null }, 'amber', 'created (never started)'],
+    ['removing', { state: 'removing' }, 'amber', 'being removed'],
+    ['exited 0', { state: 'exited', exitCode: 0 }, 'amber', 'stopped (exit 0)'],
+    ['exited 0 with stale unhealthy', { state: 'exited', exitCode: 0, health: 'unhealthy' }, 'amber', 'stopped (exit 0)'],
+    ['exited 1', { state: 'exited', exitCode: 1 }, 'red', 'exited with code 1'],
+    ['exited 137', { state: 'exited', exitCode: 137 }, 'red', 'exited with code 137'],
+    ['exited, unknown code', { state: 'exited', exitCode: null }, 'red', 'exited (exit code unknown)'],
+    ['exited, OOM-killed', { state: 'exited', exitCode: 137, oomKilled: true }, 'red', 'OOM-killed'],
+    ['running but OOM flag set', { oomKilled: true }, 'red', 'OOM-killed'],
+    ['dead', { state: 'dead', exitCode: null }, 'red', 'dead'],
+    ['restarting state', { state: 'restarting', restartCount: 5, exitCode: 0 }, 'red', 'restart loop (5 restarts)'],
+    ['restarting, one restart', { state: 'restarting', restartCount: 1, exitCode: 0 }, 'red', 'restart loop (1 restart)'],
+    ['restarting flag only', { restarting: true, restartCount: 3, exitCode: 1 }, 'red', 'restart loop (3 restarts); last exit code 1'],
+    ['restarting after OOM', { state: 'restarting', restartCount: 2, exitCode: 137, oomKilled: true }, 'red', 'restart loop (2 restarts); OOM-killed'],
+    ['running with past restarts is not a loop', { restartCount: 4 }, 'green', 'running'],
+  ];
+  for (const [name, over, status, reason] of rows) {
+    it(name, () => assert.deepEqual(c(over), { status, reason }));
+  }
+
+  it('classifies every state × health combination to a valid class with a reason', () => {
+    for (const state of ContainerState.options) {
+      for (const health of Health.options) {
+        for (const exitCode of [null, 0, 2]) {
+          const r = c({ state, health, exitCode });
+          assert.ok(['green', 'amber', 'red'].includes(r.status), `${state}/${health}`);
+          assert.ok(r.reason.length > 0 && r.reason.length <= 60, `${state}/${health}: ${r.reason}`);
+          if (r.status === 'green') assert.equal(state, 'running');
+          if (state === 'dead' || state === 'restarting' || health === 'unhealthy') {
+            if (state !== 'exited') assert.equal(r.status, 'red', `${state}/${health}`);
+          }
+        }
+      }
+    }
+  });
+});

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
 /** Docker's container states, exactly as the Engine API reports them (`State.Status`). */
-export const ContainerState = z.enum(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead']);
+export const ContainerState = z.enum([
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+]);
 export type ContainerState = z.infer<typeof ContainerState>;
 
 /** Healthcheck state; `none` when the container has no healthcheck. */
@@ -113,9 +121,11 @@ export type ContainerDetail = z.infer<typeof ContainerDetail>;
 /** A container event from an engine's events stream (type=container). */
 export const ContainerEvent = z.object({
   id: z.string(),
+  /** The container's name from the event's attributes, when Docker sent it. */
+  name: z.string().nullable(),
   /** Docker's action, e.g. "start", "die", "health_status: unhealthy". */
   action: z.string(),
-  /** Event time in unix nanoseconds precision reduced to milliseconds. */
+  /** Event time, unix milliseconds. */
   time: z.number(),
 });
 export type ContainerEvent = z.infer<typeof ContainerEvent>;

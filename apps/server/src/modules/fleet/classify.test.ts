@@ -21,21 +21,51 @@ describe('classify', () => {
     ['running, unhealthy', { health: 'unhealthy' }, 'red', 'unhealthy'],
     ['paused', { state: 'paused' }, 'amber', 'paused'],
     ['paused and healthy', { state: 'paused', health: 'healthy' }, 'amber', 'paused'],
-    ['paused and unhealthy', { state: 'paused', health: 'unhealthy' }, 'red', 'unhealthy'],
+    [
+      'paused and unhealthy (probe cannot run while paused)',
+      { state: 'paused', health: 'unhealthy' },
+      'amber',
+      'paused',
+    ],
     ['created', { state: 'created', exitCode: null }, 'amber', 'created (never started)'],
     ['removing', { state: 'removing' }, 'amber', 'being removed'],
     ['exited 0', { state: 'exited', exitCode: 0 }, 'amber', 'stopped (exit 0)'],
-    ['exited 0 with stale unhealthy', { state: 'exited', exitCode: 0, health: 'unhealthy' }, 'amber', 'stopped (exit 0)'],
+    [
+      'exited 0 with stale unhealthy',
+      { state: 'exited', exitCode: 0, health: 'unhealthy' },
+      'amber',
+      'stopped (exit 0)',
+    ],
     ['exited 1', { state: 'exited', exitCode: 1 }, 'red', 'exited with code 1'],
     ['exited 137', { state: 'exited', exitCode: 137 }, 'red', 'exited with code 137'],
     ['exited, unknown code', { state: 'exited', exitCode: null }, 'red', 'exited (exit code unknown)'],
     ['exited, OOM-killed', { state: 'exited', exitCode: 137, oomKilled: true }, 'red', 'OOM-killed'],
     ['running but OOM flag set', { oomKilled: true }, 'red', 'OOM-killed'],
     ['dead', { state: 'dead', exitCode: null }, 'red', 'dead'],
-    ['restarting state', { state: 'restarting', restartCount: 5, exitCode: 0 }, 'red', 'restart loop (5 restarts)'],
-    ['restarting, one restart', { state: 'restarting', restartCount: 1, exitCode: 0 }, 'red', 'restart loop (1 restart)'],
-    ['restarting flag only', { restarting: true, restartCount: 3, exitCode: 1 }, 'red', 'restart loop (3 restarts); last exit code 1'],
-    ['restarting after OOM', { state: 'restarting', restartCount: 2, exitCode: 137, oomKilled: true }, 'red', 'restart loop (2 restarts); OOM-killed'],
+    [
+      'restarting state',
+      { state: 'restarting', restartCount: 5, exitCode: 0 },
+      'red',
+      'restart loop (5 restarts)',
+    ],
+    [
+      'restarting, one restart',
+      { state: 'restarting', restartCount: 1, exitCode: 0 },
+      'red',
+      'restart loop (1 restart)',
+    ],
+    [
+      'restarting flag only',
+      { restarting: true, restartCount: 3, exitCode: 1 },
+      'red',
+      'restart loop (3 restarts); last exit code 1',
+    ],
+    [
+      'restarting after OOM',
+      { state: 'restarting', restartCount: 2, exitCode: 137, oomKilled: true },
+      'red',
+      'restart loop (2 restarts); OOM-killed',
+    ],
     ['running with past restarts is not a loop', { restartCount: 4 }, 'green', 'running'],
   ];
   for (const [name, over, status, reason] of rows) {
@@ -50,8 +80,10 @@ describe('classify', () => {
           assert.ok(['green', 'amber', 'red'].includes(r.status), `${state}/${health}`);
           assert.ok(r.reason.length > 0 && r.reason.length <= 60, `${state}/${health}: ${r.reason}`);
           if (r.status === 'green') assert.equal(state, 'running');
-          if (state === 'dead' || state === 'restarting' || health === 'unhealthy') {
-            if (state !== 'exited') assert.equal(r.status, 'red', `${state}/${health}`);
+          if (state === 'dead' || state === 'restarting') assert.equal(r.status, 'red', `${state}/${health}`);
+          if (state === 'paused') assert.equal(r.status, 'amber', `${state}/${health}`);
+          if (health === 'unhealthy' && state === 'running') {
+            assert.equal(r.status, 'red', `${state}/${health}`);
           }
         }
       }

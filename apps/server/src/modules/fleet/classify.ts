@@ -30,8 +30,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * | 4   | exited, code ≠ 0                           | red   | exited with code N              |
  * | 5   | exited, code unknown                       | red   | exited (exit code unknown)      |
  * | 6   | exited, code 0                             | amber | stopped (exit 0)                |
- * | 7   | running or paused, health unhealthy        | red   | unhealthy                       |
- * | 8   | paused (not unhealthy)                     | amber | paused                          |
+ * | 7   | paused (whatever the health)               | amber | paused                          |
+ * | 8   | running, health unhealthy                  | red   | unhealthy                       |
  * | 9   | created                                    | amber | created (never started)         |
  * | 10  | removing                                   | amber | being removed                   |
  * | 11  | running, health starting                   | amber | health check starting           |
@@ -43,8 +43,10 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  *   that handles SIGTERM, a finished one-shot job) is not a failure, but a stopped service still
  *   deserves a glance, so it is not green either.
  * - An exited container with no exit code is red: we cannot prove it stopped cleanly (fail closed).
- * - Paused and unhealthy is red: a container that was failing its healthcheck when paused is still
- *   broken. For exited containers the exit code decides; the stale last health status is ignored.
+ * - Paused is amber whatever the health says: Docker keeps probing a paused container, the probe
+ *   cannot run, and the engine marks it unhealthy within a few intervals (seen against a real
+ *   dockerd). That is an artifact of the pause, not a failure; the operator paused it on purpose.
+ *   For exited containers the exit code decides; the stale last health status is ignored.
  * - A restart count alone (state running) does not make a container red: without a time window we
  *   cannot tell a loop from months of occasional restarts. The loop is detected by the restarting
  *   state, which Docker holds during its back-off between attempts.
@@ -68,7 +70,6 @@ export function classify(input: ClassifyInput): Classification {
       if (exitCode !== 0) return { status: 'red', reason: `exited with code ${exitCode}` };
       return { status: 'amber', reason: 'stopped (exit 0)' };
     case 'paused':
-      if (health === 'unhealthy') return { status: 'red', reason: 'unhealthy' };
       return { status: 'amber', reason: 'paused' };
     case 'created':
       return { status: 'amber', reason: 'created (never started)' };
@@ -76,9 +77,6 @@ export function classify(input: ClassifyInput): Classification {
       return { status: 'amber', reason: 'being removed' };
     case 'running':
       return classifyRunning(health);
-    case 'restarting':
-      // Handled above; kept so the switch stays exhaustive.
-      return { status: 'red', reason: `restart loop (${plural(restartCount, 'restart')})` };
   }
 }
 

@@ -1,0 +1,733 @@
+import Docker from 'dockerode';
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import {
+  ContainerRef,
+  ContainerState,
+  Health,
+  type ContainerDetail,
+  type ContainerEvent,
+  type ContainerSummary,
+  type ContainerVerb,
+  type LogLine,
+  type PortMapping,
+} from '@airlock/contract/fleet';
+import { badRequest, conflict, errorMessage, notFound, UpstreamError, UserError } from '../lib/errors';
+import { classify } from '../modules/fleet/classify';
+import { MASK, looksLikeToken, maskEnv, maskValue } from '../modules/fleet/mask';
+
+/**
+ * The Docker Engine API, for one engine (local socket, or an SSH-forwarded one). The only place that
+ * imports dockerode. Everything Docker returns is validated (zod) before it is mapped to contract
+ * types; every non-streaming call has a timeout; streams are destroyed when their signal aborts.
+ */
+
+export interface DockerEngineOptions {
+  /** The host record's id: names the upstream in errors (`docker@<hostId>`) and fills `hostId`. */
+  hostId: string;
+  /** A unix socket (default `/var/run/docker.sock`) ... */
+  socketPath?: string;
+  /** ... or full dockerode/docker-modem options, e.g. a socket forwarded over SSH, reused as is. */
+  modem?: Docker.DockerOptions;
+  /** Timeout for every non-streaming call, and for opening a stream. Default 10 s. */
+  timeoutMs?: number;
+  /** How many containers `list` inspects at once. Default 8. */
+  inspectConcurrency?: number;
+}
+
+export interface LogsOptions {
+  /** Lines from the end; default 200. */
+  tail?: number;
+  follow?: boolean;
+  timestamps?: boolean;
+  /** Ends the iterator and destroys the underlying stream. */
+  signal?: AbortSignal;
+}
+
+export interface ActionResult {
+  verb: ContainerVerb;
+  /** False when Docker answered 304 (already started / already stopped). */
+  changed: boolean;
+}
+
+// ---- Docker's shapes: only the fields used, validated -------------------------------------------
+
+const StringRecord = z.record(z.string(), z.string());
+const nullableArray = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item)
+    .nullish()
+    .transform((v) => v ?? []);
+
+const ListItemSchema = z.object({
+  Id: z.string().regex(/^[0-9a-f]{64}$/),
+  Labels: StringRecord.nullish().transform((v) => v ?? {}),
+  Ports: nullableArray(
+    z.object({
+      IP: z.string().optional(),
+      PrivatePort: z.number().int(),
+      PublicPort: z.number().int().optional(),
+      Type: z.enum(['tcp', 'udp', 'sctp']),
+    }),
+  ),
+});
+const ListSchema = z.array(ListItemSchema);
+
+const HealthSchema = z.object({
+  Status: Health,
+  FailingStreak: z.number().int().optional(),
+  Log: nullableArray(
+    z.object({ Start: z.string(), End: z.string(), ExitCode: z.number().int(), Output: z.string() }),
+  ),
+});
+
+const InspectSchema = z.object({
+  Id: z.string().regex(/^[0-9a-f]{64}$/),
+  Name: z.string(),
+  Created: z.string(),
+  RestartCount: z.number().int().nonnegative(),
+  State: z.object({
+    Status: ContainerState,
+    Restarting: z.boolean(),
+    OOMKilled: z.boolean(),
+    Dead: z.boolean(),
+    Pid: z.number().int(),
+    ExitCode: z.number().int(),
+    Error: z.string().optional(),
+    StartedAt: z.string(),
+    FinishedAt: z.string(),
+    Health: HealthSchema.nullish(),
+  }),
+  Config: z.object({
+    Image: z.string(),
+    Tty: z.boolean().optional(),
+    Env: nullableArray(z.string()),
+    Cmd: z.union([z.array(z.string()), z.string()]).nullish(),
+    Entrypoint: z.union([z.array(z.string()), z.string()]).nullish(),
+    Labels: StringRecord.nullish().transform((v) => v ?? {}),
+  }),
+  HostConfig: z.object({ RestartPolicy: z.object({ Name: z.string().optional() }).nullish() }).nullish(),
+  Mounts: nullableArray(
+    z.object({
+      Type: z.string().optional(),
+      Name: z.string().optional(),
+      Source: z.string().optional(),
+      Destination: z.string(),
+      Mode: z.string().optional(),
+      RW: z.boolean().optional(),
+    }),
+  ),
+  NetworkSettings: z
+    .object({
+      Ports: z
+        .record(z.string(), z.array(z.object({ HostIp: z.string(), HostPort: z.string() })).nullable())
+        .nullish(),
+      Networks: z
+        .record(
+          z.string(),
+          z.object({
+            IPAddress: z.string().optional(),
+            Gateway: z.string().optional(),
+            MacAddress: z.string().optional(),
+            Aliases: z.array(z.string()).nullish(),
+          }),
+        )
+        .nullish(),
+    })
+    .nullish(),
+});
+type Inspect = z.infer<typeof InspectSchema>;
+
+const EventSchema = z.object({
+  Type: z.string().optional(),
+  Action: z.string(),
+  Actor: z.object({ ID: z.string(), Attributes: StringRecord.nullish() }),
+  time: z.number().optional(),
+  timeNano: z.number().optional(),
+});
+
+// ---- helpers --------------------------------------------------------------------------------------
+
+/** Docker writes "0001-01-01T00:00:00Z" for "never". */
+function dockerTime(s: string): string | null {
+  if (!s || s.startsWith('0001-01-01')) return null;
+  const ms = Date.parse(s);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+const statusCodeOf = (err: unknown): number | undefined => {
+  if (typeof err === 'object' && err !== null && 'statusCode' in err) {
+    const code = err.statusCode;
+    return typeof code === 'number' ? code : undefined;
+  }
+  return undefined;
+};
+
+/** Docker's own message from an error response (`{"message": "..."}`), if any. */
+function dockerMessage(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'json' in err) {
+    const json = err.json;
+    if (typeof json === 'object' && json !== null && 'message' in json) {
+      const m = json.message;
+      if (typeof m === 'string') return m;
+    }
+  }
+  return errorMessage(err);
+}
+
+class Timeout extends Error {}
+/** Extra time allowed for stop/restart on top of the call timeout (covers Docker's default 10 s grace). */
+const STOP_ALLOWANCE_MS = 30_000;
+/** Docker's 304: the container is already in the requested state. */
+class NotModified extends Error {}
+
+function parseRef(ref: string): string {
+  const r = ContainerRef.safeParse(ref);
+  if (!r.success) {
+    throw badRequest(`Invalid container reference: ${r.error.issues[0]?.message ?? 'refused'}`, {
+      field: 'ref',
+    });
+  }
+  return r.data;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+// ---- log demultiplexing (pure, exported for its unit test) ----------------------------------------
+
+/** Longest line kept before it is emitted in pieces (a container can write megabytes without "\n"). */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+/**
+ * Turns Docker's log stream into lines. Non-TTY containers multiplex stdout and stderr in frames with
+ * an 8-byte header ([type, 0, 0, 0, size uint32 BE]); TTY containers send raw bytes (all stdout).
+ * Bytes are kept per stream until a newline, so a line or a UTF-8 character split across frames
+ * survives. With `timestamps`, Docker prefixes each line with an RFC 3339 time and a space.
+ */
+export class LogDemuxer {
+  private pending: Buffer = Buffer.alloc(0);
+  private raw: boolean;
+  private readonly partial: Record<LogLine['stream'], Buffer[]> = { stdout: [], stderr: [] };
+  private readonly partialLen: Record<LogLine['stream'], number> = { stdout: 0, stderr: 0 };
+
+  constructor(
+    tty: boolean,
+    private readonly timestamps: boolean,
+  ) {
+    this.raw = tty;
+  }
+
+  push(chunk: Buffer): LogLine[] {
+    const out: LogLine[] = [];
+    if (this.raw) {
+      this.feed('stdout', chunk, out);
+      return out;
+    }
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    while (this.pending.length >= 8) {
+      const type = this.pending[0];
+      if (
+        (type !== 1 && type !== 2 && type !== 0) ||
+        this.pending[1] !== 0 ||
+        this.pending[2] !== 0 ||
+        this.pending[3] !== 0
+      ) {
+        // Not a frame header: the stream is not multiplexed after all. Treat the rest as raw stdout.
+        this.raw = true;
+        const rest = this.pending;
+        this.pending = Buffer.alloc(0);
+        this.feed('stdout', rest, out);
+        return out;
+      }
+      const size = this.pending.readUInt32BE(4);
+      if (this.pending.length < 8 + size) break;
+      const payload = this.pending.subarray(8, 8 + size);
+      this.pending = this.pending.subarray(8 + size);
+      this.feed(type === 2 ? 'stderr' : 'stdout', payload, out);
+    }
+    return out;
+  }
+
+  /** Emits what is left (a last line without "\n"). */
+  flush(): LogLine[] {
+    const out: LogLine[] = [];
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.partialLen[stream] > 0) this.emit(stream, Buffer.concat(this.partial[stream]), out);
+      this.partial[stream] = [];
+      this.partialLen[stream] = 0;
+    }
+    return out;
+  }
+
+  private feed(stream: LogLine['stream'], data: Buffer, out: LogLine[]): void {
+    let start = 0;
+    for (;;) {
+      const nl = data.indexOf(0x0a, start);
+      if (nl < 0) break;
+      const piece = data.subarray(start, nl);
+      const parts = this.partial[stream];
+      this.emit(stream, parts.length ? Buffer.concat([...parts, piece]) : piece, out);
+      this.partial[stream] = [];
+      this.partialLen[stream] = 0;
+      start = nl + 1;
+    }
+    if (start < data.length) {
+      const rest = data.subarray(start);
+      this.partial[stream].push(rest);
+      this.partialLen[stream] += rest.length;
+      if (this.partialLen[stream] >= MAX_LINE_BYTES) {
+        this.emit(stream, Buffer.concat(this.partial[stream]), out);
+        this.partial[stream] = [];
+        this.partialLen[stream] = 0;
+      }
+    }
+  }
+
+  private emit(stream: LogLine['stream'], bytes: Buffer, out: LogLine[]): void {
+    let text = bytes.toString('utf8');
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    let ts: string | null = null;
+    if (this.timestamps) {
+      const sp = text.indexOf(' ');
+      const head = sp < 0 ? text : text.slice(0, sp);
+      if (/^\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})$/.test(head)) {
+        ts = head;
+        text = sp < 0 ? '' : text.slice(sp + 1);
+      }
+    }
+    out.push({ stream, ts, line: text });
+  }
+}
+
+/** Splits Docker's events stream (JSON objects, one per line) into objects. */
+export class JsonLines {
+  private buf = '';
+  push(chunk: Buffer | string): unknown[] {
+    this.buf += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    const out: unknown[] = [];
+    let nl: number;
+    while ((nl = this.buf.indexOf('\n')) >= 0) {
+      const line = this.buf.slice(0, nl).trim();
+      this.buf = this.buf.slice(nl + 1);
+      if (line) out.push(JSON.parse(line));
+    }
+    if (this.buf.length > 1024 * 1024) throw new Error('event larger than 1 MiB');
+    return out;
+  }
+}
+
+// ---- the engine -----------------------------------------------------------------------------------
+
+export class DockerEngine {
+  readonly hostId: string;
+  readonly upstream: string;
+  private readonly docker: Docker;
+  private readonly timeoutMs: number;
+  private readonly concurrency: number;
+
+  constructor(opts: DockerEngineOptions) {
+    this.hostId = opts.hostId;
+    this.upstream = `docker@${opts.hostId}`;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.concurrency = opts.inspectConcurrency ?? 8;
+    // No modem-level timeout: it would also cut long-lived streams. Calls time out in `call`.
+    this.docker = new Docker(opts.modem ?? { socketPath: opts.socketPath ?? '/var/run/docker.sock' });
+  }
+
+  async ping(): Promise<void> {
+    // dockerode accepts options on ping; its type definitions do not say so.
+    const ping = this.docker.ping.bind(this.docker) as unknown as (opts: {
+      abortSignal: AbortSignal;
+    }) => Promise<unknown>;
+    await this.call('ping', (abortSignal) => ping({ abortSignal }));
+  }
+
+  /** Every container on this engine (running or not), classified. */
+  async list(hostId: string = this.hostId): Promise<ContainerSummary[]> {
+    const raw = await this.call('list containers', (abortSignal) =>
+      this.docker.listContainers({ all: true, abortSignal }),
+    );
+    const items = this.validate(ListSchema, raw, 'container list');
+    const rows = await mapLimit(items, this.concurrency, async (item) => {
+      let info: Inspect;
+      try {
+        info = await this.inspectRaw(item.Id);
+      } catch (err) {
+        // Removed between list and inspect: it is simply gone.
+        if (err instanceof UserError && err.status === 404) return null;
+        throw err;
+      }
+      const ports: PortMapping[] = item.Ports.map((p) => ({
+        privatePort: p.PrivatePort,
+        publicPort: p.PublicPort ?? null,
+        ip: p.IP ?? null,
+        type: p.Type,
+      }));
+      return this.summary(hostId, info, ports);
+    });
+    return rows.filter((r): r is ContainerSummary => r !== null);
+  }
+
+  /** Full detail of one container, env and token-shaped values masked. */
+  async inspect(ref: string, hostId: string = this.hostId): Promise<ContainerDetail> {
+    const info = await this.inspectRaw(parseRef(ref));
+    const ports: PortMapping[] = [];
+    for (const [key, bindings] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
+      const [portStr, proto] = key.split('/');
+      const privatePort = Number(portStr);
+      const type = proto === 'udp' || proto === 'sctp' ? proto : 'tcp';
+      if (!Number.isInteger(privatePort)) continue;
+      if (!bindings || bindings.length === 0) ports.push({ privatePort, publicPort: null, ip: null, type });
+      for (const b of bindings ?? []) {
+        ports.push({ privatePort, publicPort: Number(b.HostPort) || null, ip: b.HostIp || null, type });
+      }
+    }
+    const argv = (v: string[] | string | null | undefined): string[] =>
+      (v == null ? [] : Array.isArray(v) ? v : [v]).map((a) => (looksLikeToken(a) ? MASK : a));
+    const health = info.State.Health;
+    return {
+      ...this.summary(hostId, info, ports),
+      error: info.State.Error ?? '',
+      finishedAt: dockerTime(info.State.FinishedAt),
+      pid: info.State.Pid,
+      healthLog: (health?.Log ?? []).map((l) => ({
+        start: l.Start,
+        end: l.End,
+        exitCode: l.ExitCode,
+        output: l.Output,
+      })),
+      failingStreak: health?.FailingStreak ?? 0,
+      restartPolicy: info.HostConfig?.RestartPolicy?.Name || 'no',
+      mounts: info.Mounts.map((m) => ({
+        type: m.Type ?? 'unknown',
+        source: m.Source ?? '',
+        destination: m.Destination,
+        mode: m.Mode ?? '',
+        rw: m.RW ?? false,
+        name: m.Name ?? null,
+      })),
+      networks: Object.entries(info.NetworkSettings?.Networks ?? {}).map(([name, n]) => ({
+        name,
+        ipAddress: n.IPAddress ?? '',
+        gateway: n.Gateway ?? '',
+        macAddress: n.MacAddress ?? '',
+        aliases: n.Aliases ?? [],
+      })),
+      env: maskEnv(info.Config.Env),
+      cmd: argv(info.Config.Cmd),
+      entrypoint: argv(info.Config.Entrypoint),
+      tty: info.Config.Tty ?? false,
+    };
+  }
+
+  /**
+   * Runs one allowlisted verb. The switch is the allowlist: there is no dynamic dispatch on the verb.
+   * `remove` never forces: a running container must be stopped first (409 with Docker's reason).
+   * Stop and restart use the container's own stop timeout (StopTimeout, default 10 s); the call
+   * allows that plus a margin before it reports a timeout.
+   */
+  async action(ref: string, verb: ContainerVerb): Promise<ActionResult> {
+    const c = this.docker.getContainer(parseRef(ref));
+    const run = async (fn: (abortSignal: AbortSignal) => Promise<unknown>, timeoutMs = this.timeoutMs) => {
+      try {
+        await this.call(`${verb} container`, fn, timeoutMs);
+        return true;
+      } catch (err) {
+        if (err instanceof NotModified) return false;
+        throw err;
+      }
+    };
+    let changed: boolean;
+    switch (verb) {
+      case 'start':
+        changed = await run((abortSignal) => c.start({ abortSignal }));
+        break;
+      case 'stop':
+        changed = await run((abortSignal) => c.stop({ abortSignal }), this.timeoutMs + STOP_ALLOWANCE_MS);
+        break;
+      case 'restart':
+        changed = await run((abortSignal) => c.restart({ abortSignal }), this.timeoutMs + STOP_ALLOWANCE_MS);
+        break;
+      case 'pause':
+        changed = await run((abortSignal) => c.pause({ abortSignal }));
+        break;
+      case 'unpause':
+        changed = await run((abortSignal) => c.unpause({ abortSignal }));
+        break;
+      case 'remove':
+        changed = await run((abortSignal) => c.remove({ force: false, v: false, abortSignal }));
+        break;
+      default: {
+        const never: never = verb;
+        throw badRequest(`Unknown container action: ${String(never)}`);
+      }
+    }
+    return { verb, changed };
+  }
+
+  /**
+   * Container events, live. Resolves once the stream is open (or throws UpstreamError); the iterator
+   * ends when `signal` aborts (the HTTP stream is destroyed) and throws UpstreamError if the engine
+   * ends the stream on its own (engine gone: the host watcher should mark it unreachable).
+   */
+  async events(signal: AbortSignal): Promise<AsyncIterable<ContainerEvent>> {
+    const stream = await this.openStream('events', signal, (abortSignal) =>
+      this.docker.getEvents({ filters: { type: ['container'] }, abortSignal }),
+    );
+    const parser = new JsonLines();
+    const validate = (v: unknown) => this.validate(EventSchema, v, 'event');
+    const upstream = this.upstream;
+    return iterate(
+      stream,
+      signal,
+      function* (chunk) {
+        for (const raw of parser.push(chunk)) {
+          const e = validate(raw);
+          if (e.Type !== undefined && e.Type !== 'container') continue;
+          const time = e.timeNano !== undefined ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000;
+          yield { id: e.Actor.ID, name: e.Actor.Attributes?.name ?? null, action: e.Action, time };
+        }
+      },
+      () => {
+        throw new UpstreamError(upstream, `The Docker engine ${upstream} closed its events stream.`);
+      },
+      (err) => this.streamError('events', err),
+    );
+  }
+
+  /**
+   * A container's logs as lines labelled stdout/stderr. Resolves once the stream is open (404 and
+   * bad refs throw here). Without `follow` the iterator ends after the tail; with it, it ends when the
+   * container stops or `signal` aborts, and the underlying stream is destroyed either way.
+   */
+  async logs(ref: string, opts: LogsOptions = {}): Promise<AsyncIterable<LogLine>> {
+    const id = parseRef(ref);
+    const tail = opts.tail ?? 200;
+    if (!Number.isInteger(tail) || tail < 0 || tail > 100_000)
+      throw badRequest('tail must be an integer 0..100000');
+    const info = await this.inspectRaw(id);
+    const signal = opts.signal ?? new AbortController().signal;
+    const timestamps = opts.timestamps ?? false;
+    const c = this.docker.getContainer(info.Id);
+    const stream = await this.openStream(
+      'logs',
+      signal,
+      async (abortSignal): Promise<NodeJS.ReadableStream> => {
+        const common = { stdout: true, stderr: true, tail, timestamps, abortSignal } as const;
+        if (opts.follow) return c.logs({ ...common, follow: true });
+        // Without follow, dockerode buffers the whole answer.
+        const buf: unknown = await c.logs({ ...common, follow: false });
+        return Readable.from([Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf))]);
+      },
+    );
+    const demux = new LogDemuxer(info.Config.Tty ?? false, timestamps);
+    return iterate(
+      stream,
+      signal,
+      (chunk) => demux.push(chunk),
+      () => demux.flush(),
+      (err) => this.streamError('logs', err),
+    );
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  private async inspectRaw(id: string): Promise<Inspect> {
+    const raw: unknown = await this.call('inspect container', (abortSignal) =>
+      this.docker.getContainer(id).inspect({ abortSignal }),
+    );
+    return this.validate(InspectSchema, raw, 'container inspect');
+  }
+
+  private summary(hostId: string, info: Inspect, ports: PortMapping[]): ContainerSummary {
+    const health = info.State.Health?.Status ?? 'none';
+    const startedAt = dockerTime(info.State.StartedAt);
+    // A container that never started has no exit code (Docker reports 0).
+    const exitCode = startedAt === null ? null : info.State.ExitCode;
+    const { status, reason } = classify({
+      state: info.State.Status,
+      health,
+      exitCode,
+      oomKilled: info.State.OOMKilled,
+      restartCount: info.RestartCount,
+      restarting: info.State.Restarting,
+    });
+    const createdAt = dockerTime(info.Created);
+    if (createdAt === null)
+      throw this.badResponse('container inspect', `invalid Created time "${info.Created}"`);
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(info.Config.Labels)) labels[k] = maskValue(k, v).value;
+    return {
+      hostId,
+      id: info.Id,
+      name: info.Name.replace(/^\//, ''),
+      image: info.Config.Image,
+      state: info.State.Status,
+      health,
+      status,
+      statusReason: reason,
+      exitCode,
+      oomKilled: info.State.OOMKilled,
+      restartCount: info.RestartCount,
+      startedAt,
+      createdAt,
+      labels,
+      ports,
+    };
+  }
+
+  private streamError(what: string, err: unknown): Error {
+    if (err instanceof UpstreamError) return err;
+    return new UpstreamError(
+      this.upstream,
+      `The ${what} stream from ${this.upstream} broke: ${errorMessage(err)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+
+  private validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+    const r = schema.safeParse(value);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      throw this.badResponse(what, `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    }
+    return r.data;
+  }
+
+  private badResponse(what: string, detail: string): UpstreamError {
+    return new UpstreamError(
+      this.upstream,
+      `The Docker engine ${this.upstream} sent an unexpected ${what}: ${detail}.`,
+    );
+  }
+
+  /**
+   * One non-streaming call with a timeout. Maps errors: 304 → NotModified (callers that accept it
+   * catch it), 404 → not found, 409 → conflict with Docker's reason, 400 → bad request, everything
+   * else (unreachable, 5xx, timeout, aborted) → UpstreamError.
+   */
+  private async call<T>(
+    what: string,
+    fn: (abortSignal: AbortSignal) => Promise<T>,
+    timeoutMs: number = this.timeoutMs,
+  ): Promise<T> {
+    const ctrl = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        ctrl.abort(new Timeout());
+        reject(new Timeout());
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([fn(ctrl.signal), timedOut]);
+    } catch (err) {
+      throw this.mapError(err, what, timeoutMs, ctrl.signal.aborted);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private mapError(err: unknown, what: string, timeoutMs: number, timedOut: boolean): Error {
+    if (err instanceof NotModified || err instanceof UpstreamError) return err;
+    if (timedOut || err instanceof Timeout) {
+      return new UpstreamError(
+        this.upstream,
+        `The Docker engine ${this.upstream} did not answer "${what}" within ${timeoutMs / 1000} s.`,
+        {
+          timeout: true,
+          cause: err,
+        },
+      );
+    }
+    const code = statusCodeOf(err);
+    if (code === 304) return new NotModified();
+    if (code === 404) return notFound('Container');
+    if (code === 409) return conflict(`Docker refused to ${what}: ${dockerMessage(err)}`);
+    if (code === 400) return badRequest(`Docker refused to ${what}: ${dockerMessage(err)}`);
+    if (code !== undefined) {
+      return new UpstreamError(
+        this.upstream,
+        `The Docker engine ${this.upstream} failed to ${what} (HTTP ${code}): ${dockerMessage(err)}`,
+        { cause: err },
+      );
+    }
+    return new UpstreamError(
+      this.upstream,
+      `The Docker engine ${this.upstream} is not reachable (${what}): ${errorMessage(err)}`,
+      { cause: err },
+    );
+  }
+
+  /** Opens a stream with a timeout on the opening; the stream is destroyed when `signal` aborts. */
+  private async openStream(
+    what: string,
+    signal: AbortSignal,
+    open: (abortSignal: AbortSignal) => Promise<NodeJS.ReadableStream>,
+  ): Promise<Readable> {
+    if (signal.aborted)
+      throw new UpstreamError(this.upstream, `The ${what} stream was aborted before it opened.`);
+    const ctrl = new AbortController();
+    const onAbort = () => ctrl.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    let stream: Readable;
+    try {
+      stream = (await this.call(`open ${what} stream`, () => open(ctrl.signal))) as Readable;
+    } catch (err) {
+      signal.removeEventListener('abort', onAbort);
+      ctrl.abort();
+      throw err;
+    }
+    // `call` aborts its own controller on timeout only; ours lives as long as the stream.
+    const destroy = () => stream.destroy();
+    signal.addEventListener('abort', destroy, { once: true });
+    stream.once('close', () => {
+      signal.removeEventListener('abort', destroy);
+      signal.removeEventListener('abort', onAbort);
+    });
+    if (signal.aborted) stream.destroy();
+    return stream;
+  }
+}
+
+/**
+ * Wraps a Node stream as an async iterable. Ends when the stream ends (`onEnd` may yield a tail or
+ * throw) or quietly when `signal` aborts; the stream is destroyed when the consumer stops early.
+ */
+function iterate<T>(
+  stream: Readable,
+  signal: AbortSignal,
+  onChunk: (chunk: Buffer) => Iterable<T>,
+  onEnd: () => Iterable<T>,
+  onError: (err: unknown) => Error,
+): AsyncIterable<T> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const chunk of stream) {
+          if (signal.aborted) return;
+          yield* onChunk(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        throw onError(err);
+      } finally {
+        stream.destroy();
+      }
+      if (!signal.aborted) yield* onEnd();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Secret masking for container env (and anything else shown to people or agents). Pure; reused by the
+ * fleet detail view, the fix loop's diagnostics and the push-agent ingest. Over-masking is the safe
+ * failure: a masked harmless value costs a glance, a leaked token costs a rotation.
+ */
+
+export const MASK = '••••••';
+
+/** Env var names that look like they hold a secret. */
+const SECRET_NAME =
+  /(TOKEN|KEY|SECRET|PASSWORD|PASS|PASSWD|CREDENTIAL|AUTH|PRIVATE|API_?KEY|SESSION|COOKIE)/i;
+
+/** Values that look like a known token shape, wherever they appear in the value. */
+const TOKEN_SHAPES: readonly RegExp[] = [
+  /\bgh[pousr]_[A-Za-z0-9]{20,}/, // GitHub classic tokens (ghp_, gho_, ghu_, ghs_, ghr_)
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/, // GitHub fine-grained tokens
+  /\bsk-[A-Za-z0-9_-]{16,}/, // OpenAI / Anthropic (sk-ant-...) style keys
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}/, // Slack tokens
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, // AWS access key ids
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/, // PEM private keys
+  /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/, // JWTs
+  /\bglpat-[A-Za-z0-9_-]{20,}/, // GitLab personal access tokens
+  /\bAIza[0-9A-Za-z_-]{35}\b/, // Google API keys
+  /[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s@/]+@/i, // credentials inside a URL (scheme://user:pass@host)
+];
+
+export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);
+
+export const looksLikeToken = (value: string): boolean => TOKEN_SHAPES.some((re) => re.test(value));
+
+/** Masks one value given its name: the whole value is replaced, never a part of it. */
+export function maskValue(name: string, value: string): { value: string; masked: boolean } {
+  if (value !== '' && (isSecretName(name) || looksLikeToken(value))) return { value: MASK, masked: true };
+  return { value, masked: false };
+}
+
+export interface MaskedEnvVar {
+  name: string;
+  value: string;
+  masked: boolean;
+}
+
+/** Docker's `Config.Env` (`NAME=value` strings) → name/value pairs with secret-looking values masked. */
+export function maskEnv(env: readonly string[]): MaskedEnvVar[] {
+  return env.map((entry) => {
+    const eq = entry.indexOf('=');
+    // An entry without "=" is a name only (unset in the container): nothing to mask.
+    if (eq < 0) return { name: entry, value: '', masked: false };
+    const name = entry.slice(0, eq);
+    return { name, ...maskValue(name, entry.slice(eq + 1)) };
+  });
+}

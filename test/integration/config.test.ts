@@ -137,6 +137,8 @@ describe(
           assert.equal(((await ready.json()) as { status: string }).status, 'ready');
           assert.equal(statSync(path.join(home, 'setup-token')).mode & 0o777, 0o600);
           assert.equal(statSync(path.join(home, 'master.key')).mode & 0o777, 0o600);
+          // The store holds password hashes: no other local user may read it.
+          assert.equal(statSync(path.join(home, 'airlock.sqlite')).mode & 0o077, 0);
           assert.ok(stdout.includes('/setup?token='), 'first run prints the setup link');
         } finally {
           const t0 = Date.now();

@@ -4,6 +4,8 @@ import { openStore } from './db/db';
 import { buildApp } from './app';
 
 async function main(): Promise<void> {
+  // State files (store, WAL, keys, tokens) are for this user only.
+  process.umask(0o077);
   const { config, home, file } = loadConfig();
   ensureHome(home);
   const masterKey = loadMasterKey(home);

@@ -136,6 +136,25 @@ describe('route guards', () => {
     }
   });
 
+  it('the OpenAPI document lists every API route with its guard in x-airlock-guard', async () => {
+    const res = await t.request('GET', '/api/openapi.json');
+    assert.equal(res.statusCode, 200);
+    const doc = res.json<{
+      openapi: string;
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+    }>();
+    assert.match(doc.openapi, /^3\./);
+    const api = entries.filter((e) => e.url.startsWith('/api/'));
+    assert.ok(api.length > 10);
+    for (const e of api) {
+      const op = doc.paths[e.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[e.method.toLowerCase()];
+      assert.ok(op, `${e.method} ${e.url} missing from the OpenAPI document`);
+      assert.equal(op['x-airlock-guard'], e.guard, `${e.method} ${e.url}`);
+    }
+    assert.equal(doc.paths['/api/users']?.post?.['x-airlock-guard'], 'admin+unlock');
+    assert.ok(doc.paths['/api/users']?.post?.requestBody, 'request bodies come from the zod schemas');
+  });
+
   it('only the known routes are public, and only setup and login change state without a session', () => {
     const publicMutating = entries
       .filter((e) => e.guard === 'public' && MUTATING.has(e.method))

@@ -163,6 +163,10 @@ build_report() {
     log "docker stats failed (sending no stats): $(tr '\n' ' ' <"$TMP/docker.err" | cut -c1-200)"
     : >"$TMP/stats.json"
   fi
+  # A container removed while stats runs is reported with a placeholder ID ("--"); drop such rows
+  # so one vanishing container never makes the deck refuse the whole report.
+  grep '"ID":"[0-9a-f]\{12,64\}"' "$TMP/stats.json" >"$TMP/stats.ok" || true
+  mv "$TMP/stats.ok" "$TMP/stats.json"
 
   {
     printf '{"version":1,"agent":"%s","hostname":%s,"sentAt":"%s","ps":[' \

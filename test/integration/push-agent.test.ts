@@ -367,6 +367,27 @@ describe('push agent (agent/airlock-agent.sh) against real docker', () => {
     assert.equal(ingest.received.length, 0);
   });
 
+  it('drops the placeholder stats row of a container removed mid-snapshot instead of sending an invalid report', async () => {
+    // `docker stats` reports a container that vanishes while it runs with ID "--"; a docker shim
+    // adds that row deterministically (the real race showed up when tests ran side by side).
+    const shimDir = path.join(work, 'docker-shim');
+    mkdirSync(shimDir, { recursive: true });
+    const realDocker = ['/usr/bin/docker', '/usr/local/bin/docker'].find((p) => existsSync(p));
+    assert.ok(realDocker, 'docker CLI is required');
+    writeFileSync(
+      path.join(shimDir, 'docker'),
+      `#!/bin/sh\nif [ "$1" = stats ]; then ${realDocker} "$@" || exit $?; printf '%s\\n' '{"ID":"--","Name":"--","CPUPerc":"--"}'; exit 0; fi\nexec ${realDocker} "$@"\n`,
+    );
+    chmodSync(path.join(shimDir, 'docker'), 0o755);
+    const env = agentEnv({});
+    env.PATH = `${shimDir}:${env.PATH ?? ''}`;
+    const r = await run('/bin/sh', [SCRIPT, '--print'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const report = IngestReport.parse(JSON.parse(r.stdout));
+    assert.ok(report.stats.length > 0, 'the real stats rows are kept');
+    assert.ok(!r.stdout.includes('"ID":"--"'));
+  });
+
   it('the script is plain POSIX sh (parses under sh -n and dash -n)', async () => {
     for (const shell of SHELLS) {
       const r = await run(shell, ['-n', SCRIPT], agentEnv({}));

@@ -38,7 +38,7 @@ const CLIENT_ONLY_ENV = ['AIRLOCK_TOKEN', 'AIRLOCK_PASSWORD', 'AIRLOCK_URL', 'AI
 export function registerServeCommand(program: Command, ctx: CommandContext): void {
   program
     .command('serve')
-    .description('start the deck (server and gateway) in the foreground')
+    .description('start the deck server in the foreground')
     .option('--host <host>', 'address to listen on (env AIRLOCK_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (env AIRLOCK_PORT, default 7070)')
     .option('--home <dir>', 'data directory (env AIRLOCK_HOME)')

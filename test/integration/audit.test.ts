@@ -122,6 +122,17 @@ describe('audit chain tamper detection', () => {
   const dropTriggers = (raw: SQLite.Database) => {
     raw.exec('DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;');
   };
+  /** An attacker with the database file drops the append-only triggers and edits; then verify. */
+  async function tamperAndVerify(edit: (raw: SQLite.Database) => void): Promise<AuditVerify> {
+    const { t, admin, raw, done } = await chain();
+    try {
+      dropTriggers(raw);
+      edit(raw);
+      return await verify(t, admin);
+    } finally {
+      await done();
+    }
+  }
 
   it('the table is append-only: UPDATE and DELETE fail while the triggers exist', async () => {
     const { t, admin, raw, done } = await chain(1);
@@ -138,36 +149,24 @@ describe('audit chain tamper detection', () => {
   });
 
   it('detects an edited row', async () => {
-    const { t, admin, raw, done } = await chain();
-    try {
-      dropTriggers(raw);
+    const v = await tamperAndVerify((raw) => {
       raw.prepare(`UPDATE audit_events SET details = '{"i":99}' WHERE seq = 3`).run();
-      const v = await verify(t, admin);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBadSeq, 3);
-      assert.equal(v.checked, 2);
-    } finally {
-      await done();
-    }
+    });
+    assert.equal(v.ok, false);
+    assert.equal(v.firstBadSeq, 3);
+    assert.equal(v.checked, 2);
   });
 
   it('detects a deleted middle row', async () => {
-    const { t, admin, raw, done } = await chain();
-    try {
-      dropTriggers(raw);
+    const v = await tamperAndVerify((raw) => {
       raw.prepare('DELETE FROM audit_events WHERE seq = 4').run();
-      const v = await verify(t, admin);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBadSeq, 4);
-    } finally {
-      await done();
-    }
+    });
+    assert.equal(v.ok, false);
+    assert.equal(v.firstBadSeq, 4);
   });
 
   it('detects two rows swapped (reordered)', async () => {
-    const { t, admin, raw, done } = await chain();
-    try {
-      dropTriggers(raw);
+    const v = await tamperAndVerify((raw) => {
       const cols = [
         'ts',
         'actor_type',
@@ -191,38 +190,25 @@ describe('audit chain tamper detection', () => {
       );
       put.run({ ...b, seq: 3 });
       put.run({ ...a, seq: 4 });
-      const v = await verify(t, admin);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBadSeq, 3);
-    } finally {
-      await done();
-    }
+    });
+    assert.equal(v.ok, false);
+    assert.equal(v.firstBadSeq, 3);
   });
 
   it('detects the newest rows deleted (via the head file)', async () => {
-    const { t, admin, raw, done } = await chain();
-    try {
-      dropTriggers(raw);
+    const v = await tamperAndVerify((raw) => {
       raw.prepare('DELETE FROM audit_events WHERE seq = 6').run();
-      const v = await verify(t, admin);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBadSeq, 6);
-      assert.equal(v.checked, 5);
-    } finally {
-      await done();
-    }
+    });
+    assert.equal(v.ok, false);
+    assert.equal(v.firstBadSeq, 6);
+    assert.equal(v.checked, 5);
   });
 
   it('detects a rewritten last row with a self-consistent prev_hash', async () => {
-    const { t, admin, raw, done } = await chain();
-    try {
-      dropTriggers(raw);
+    const v = await tamperAndVerify((raw) => {
       raw.prepare(`UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 6`).run();
-      const v = await verify(t, admin);
-      assert.equal(v.ok, false);
-      assert.equal(v.firstBadSeq, 6);
-    } finally {
-      await done();
-    }
+    });
+    assert.equal(v.ok, false);
+    assert.equal(v.firstBadSeq, 6);
   });
 });

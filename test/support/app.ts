@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { ServerConfig, type ServerConfigInput } from '@airlock/contract/config';
 import { CSRF_HEADER, SESSION_COOKIE, type Me, type Role } from '@airlock/contract/auth';
-import { buildApp, type App } from '../../apps/server/src/app';
+import { buildApp, type App, type AppDeps } from '../../apps/server/src/app';
 import { openStore, type Store } from '../../apps/server/src/db/db';
 import { loadMasterKey } from '../../apps/server/src/config/home';
 
@@ -57,11 +57,21 @@ export function sessionCookie(res: LightMyRequestResponse): string | undefined {
   return undefined;
 }
 
-export async function startTestApp(overrides: ServerConfigInput = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: ServerConfigInput = {},
+  extra: Pick<AppDeps, 'fleet'> = {},
+): Promise<TestApp> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'airlock-test-'));
   const config = ServerConfig.parse(overrides);
   const store = await openStore(home);
-  const app = await buildApp({ config, home, store, masterKey: loadMasterKey(home, {}), logger: false });
+  const app = await buildApp({
+    config,
+    home,
+    store,
+    masterKey: loadMasterKey(home, {}),
+    logger: false,
+    ...extra,
+  });
   await app.fastify.ready();
 
   const request = (method: string, url: string, opts: RequestOpts = {}) => {

@@ -4,6 +4,7 @@ import websocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerConfig } from '@airlock/contract/config';
@@ -29,6 +30,12 @@ import { tokensRoutes } from './modules/tokens/tokens.routes';
 import { SetupService } from './modules/setup/setup.service';
 import { setupRoutes } from './modules/setup/setup.routes';
 import { systemRoutes } from './modules/system/system.routes';
+import { Vault } from './lib/vault';
+import { HostsRepo } from './modules/hosts/hosts.repo';
+import { HostsService } from './modules/hosts/hosts.service';
+import { hostsRoutes } from './modules/hosts/hosts.routes';
+import { FleetService, type FleetOptions } from './modules/fleet/fleet.service';
+import { fleetRoutes } from './modules/fleet/fleet.routes';
 
 export const VERSION = '0.1.0';
 
@@ -40,6 +47,10 @@ export interface AppDeps {
   /** Built web assets; default apps/web/dist next to this package. */
   webRoot?: string;
   logger?: boolean | object;
+  /** Fleet timing overrides (tests make reconnects and staleness fast). */
+  fleet?: FleetOptions;
+  /** The push-agent script served at /agent/airlock-agent.sh; default agent/ at the repo root. */
+  agentScript?: string;
 }
 
 export interface App {
@@ -52,6 +63,8 @@ export interface App {
     users: UsersService;
     tokens: TokensService;
     hub: StreamHub;
+    hosts: HostsService;
+    fleet: FleetService;
   };
 }
 
@@ -68,10 +81,10 @@ const CSP = [
   "form-action 'self'",
 ].join('; ');
 
-function defaultWebRoot(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.resolve(here, '../../web/dist');
-}
+// Both apps/server/src/app.ts (tsx) and the bundle apps/server/dist/main.js sit two levels below apps/.
+const here = () => path.dirname(fileURLToPath(import.meta.url));
+const defaultWebRoot = () => path.resolve(here(), '../../web/dist');
+const defaultAgentScript = () => path.resolve(here(), '../../../agent/airlock-agent.sh');
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, home, store } = deps;
@@ -113,6 +126,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const users = new UsersService(usersRepo, sessionsRepo, audit);
   const tokens = new TokensService(tokensRepo, audit);
   const setup = new SetupService(store.db, path.join(home, 'setup-token'), audit);
+  const hostsRepo = new HostsRepo(store.db);
+  const hosts = new HostsService(hostsRepo, new Vault(deps.masterKey), audit);
+  const fleet = new FleetService(hosts, hostsRepo, hub, audit, {
+    warn: (msg, err) => fastify.log.warn({ err }, msg),
+    ...deps.fleet,
+  });
+  fastify.addHook('onClose', () => fleet.stop());
 
   fastify.addHook('onRequest', async (req, reply) => {
     reply.header('x-correlation-id', req.id);
@@ -148,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       status = 413;
       body = {
         code: 'payload_too_large',
-        message: `Body is larger than the ${config.bodyLimit} bytes allowed.`,
+        message: `Body is larger than the ${req.routeOptions.bodyLimit ?? config.bodyLimit} bytes allowed here.`,
         correlationId: req.id,
       };
     } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
@@ -189,6 +209,24 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   tokensRoutes(routes, tokens);
   auditRoutes(routes, audit);
   streamRoutes(routes, hub);
+  hostsRoutes(routes, hosts, config.publicUrl);
+  fleetRoutes(routes, fleet, hosts);
+
+  const agentScript = deps.agentScript ?? defaultAgentScript();
+  routes.raw(
+    'GET',
+    '/agent/airlock-agent.sh',
+    'The push-agent script, for the install line.',
+    async (_req, reply) => {
+      if (!existsSync(agentScript)) {
+        return reply.code(404).type('text/plain').send('The agent script is not part of this install.');
+      }
+      return reply
+        .type('text/x-shellscript; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(await readFile(agentScript, 'utf8'));
+    },
+  );
 
   routes.raw(
     'GET',
@@ -217,5 +255,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   );
 
-  return { fastify, routes, services: { audit, auth, setup, users, tokens, hub } };
+  await fleet.start();
+  return { fastify, routes, services: { audit, auth, setup, users, tokens, hub, hosts, fleet } };
 }

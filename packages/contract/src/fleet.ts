@@ -137,3 +137,138 @@ export const LogLine = z.object({
   line: z.string(),
 });
 export type LogLine = z.infer<typeof LogLine>;
+
+/** One resource snapshot. Numbers are null when the source did not say (e.g. a stopped container). */
+export const ContainerStats = z.object({
+  at: z.string(),
+  cpuPercent: z.number().nullable(),
+  memoryBytes: z.number().nullable(),
+  memoryLimitBytes: z.number().nullable(),
+  memoryPercent: z.number().nullable(),
+  netRxBytes: z.number().nullable(),
+  netTxBytes: z.number().nullable(),
+  blockReadBytes: z.number().nullable(),
+  blockWriteBytes: z.number().nullable(),
+  pids: z.number().int().nullable(),
+});
+export type ContainerStats = z.infer<typeof ContainerStats>;
+
+// ---- HTTP: the container list -------------------------------------------------------------------
+
+export const ContainerSort = z.enum(['status', 'name', 'host', 'image', 'state', 'uptime', 'restarts']);
+export type ContainerSort = z.infer<typeof ContainerSort>;
+
+const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .max(2048)
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(item));
+
+export const ContainerListQuery = z
+  .object({
+    /** Comma-separated host ids. */
+    host: csv(
+      z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a host id is letters, digits, "_" and "-"'),
+    ).optional(),
+    state: csv(ContainerState).optional(),
+    health: csv(Health).optional(),
+    status: csv(StatusClass).optional(),
+    /** Case-insensitive substring of name, image, or a label key or value. */
+    q: z.string().max(256).optional(),
+    /** Default `status`: red first, then amber, then green; ties by name. */
+    sort: ContainerSort.default('status'),
+    order: z.enum(['asc', 'desc']).default('asc'),
+    limit: z.coerce.number().int().min(1).max(20000).default(20000),
+  })
+  .strict();
+export type ContainerListQuery = z.infer<typeof ContainerListQuery>;
+
+export const ContainerList = z.object({
+  items: z.array(ContainerSummary),
+  /** Matching containers before `limit`. */
+  total: z.number().int(),
+  /** Counts over the whole fleet, unfiltered, for the header. */
+  counts: z.object({ red: z.number().int(), amber: z.number().int(), green: z.number().int() }),
+});
+export type ContainerList = z.infer<typeof ContainerList>;
+
+export const ContainerParams = z.object({
+  hostId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a host id is letters, digits, "_" and "-"'),
+  id: ContainerRef,
+});
+export type ContainerParams = z.infer<typeof ContainerParams>;
+
+/** Verbs an operator may run (remove has its own route: admin + unlock). */
+export const OperatorVerb = z.enum(['start', 'stop', 'restart', 'pause', 'unpause']);
+export type OperatorVerb = z.infer<typeof OperatorVerb>;
+
+export const ActionParams = ContainerParams.extend({ verb: OperatorVerb });
+
+export const ActionBody = z
+  .object({
+    /** remove only: the container's name, typed by the user to confirm. */
+    confirm: z.string().max(256).optional(),
+  })
+  .strict();
+export type ActionBody = z.infer<typeof ActionBody>;
+
+export const ActionResponse = z.object({
+  verb: ContainerVerb,
+  changed: z.boolean(),
+  /** The container after the action (null after remove). */
+  container: ContainerSummary.nullable(),
+});
+export type ActionResponse = z.infer<typeof ActionResponse>;
+
+// ---- WS: logs (`/api/containers/:hostId/:id/logs`) -----------------------------------------------
+
+export const LogsQuery = z
+  .object({
+    tail: z.coerce.number().int().min(0).max(10000).default(200),
+    follow: z
+      .enum(['0', '1', 'true', 'false'])
+      .default('1')
+      .transform((v) => v === '1' || v === 'true'),
+    timestamps: z
+      .enum(['0', '1', 'true', 'false'])
+      .default('1')
+      .transform((v) => v === '1' || v === 'true'),
+  })
+  .strict();
+export type LogsQuery = z.infer<typeof LogsQuery>;
+
+export const LogsServerMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('lines'), lines: z.array(LogLine) }),
+  /** The stream ended: the container stopped (follow) or the tail was sent (no follow). */
+  z.object({ type: z.literal('end'), reason: z.string() }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+]);
+export type LogsServerMessage = z.infer<typeof LogsServerMessage>;
+
+// ---- WS: exec shell (`/api/containers/:hostId/:id/exec`) -----------------------------------------
+// Binary frames carry terminal bytes both ways; text frames carry these JSON control messages.
+
+export const ExecQuery = z
+  .object({
+    cols: z.coerce.number().int().min(1).max(1000).default(80),
+    rows: z.coerce.number().int().min(1).max(1000).default(24),
+  })
+  .strict();
+export type ExecQuery = z.infer<typeof ExecQuery>;
+
+export const ExecClientMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('resize'),
+    cols: z.number().int().min(1).max(1000),
+    rows: z.number().int().min(1).max(1000),
+  }),
+]);
+export type ExecClientMessage = z.infer<typeof ExecClientMessage>;
+
+export const ExecServerMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), shell: z.string() }),
+  z.object({ type: z.literal('exit'), code: z.number().int().nullable() }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+]);
+export type ExecServerMessage = z.infer<typeof ExecServerMessage>;

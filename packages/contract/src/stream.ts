@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AuditEvent } from './audit';
+import { ContainerSummary } from './fleet';
+import { Host } from './hosts';
 
 /**
  * Messages on the live stream (`GET /api/stream`, WebSocket). A discriminated union: every
@@ -9,7 +11,38 @@ export const StreamHello = z.object({ type: z.literal('hello'), serverTime: z.st
 export const StreamAudit = z.object({ type: z.literal('audit.appended'), event: AuditEvent });
 export const StreamPing = z.object({ type: z.literal('ping'), serverTime: z.string() });
 
-export const StreamMessage = z.discriminatedUnion('type', [StreamHello, StreamAudit, StreamPing]);
+/** Containers added or changed on one host. */
+export const StreamContainersUpsert = z.object({
+  type: z.literal('containers.upsert'),
+  hostId: z.string(),
+  items: z.array(ContainerSummary),
+});
+/** Containers gone from one host (removed, or the host was removed). */
+export const StreamContainersRemove = z.object({
+  type: z.literal('containers.remove'),
+  hostId: z.string(),
+  ids: z.array(z.string()),
+});
+/** The full container set of one host (after a (re)connect, resync or push report): replace, don't merge. */
+export const StreamContainersReplace = z.object({
+  type: z.literal('containers.replace'),
+  hostId: z.string(),
+  items: z.array(ContainerSummary),
+});
+/** A host was added, edited, or its status changed. */
+export const StreamHostUpdated = z.object({ type: z.literal('host.updated'), host: Host });
+export const StreamHostRemoved = z.object({ type: z.literal('host.removed'), hostId: z.string() });
+
+export const StreamMessage = z.discriminatedUnion('type', [
+  StreamHello,
+  StreamAudit,
+  StreamPing,
+  StreamContainersUpsert,
+  StreamContainersRemove,
+  StreamContainersReplace,
+  StreamHostUpdated,
+  StreamHostRemoved,
+]);
 export type StreamMessage = z.infer<typeof StreamMessage>;
 
 /** Messages a client may send on the stream. */

@@ -1,20 +1,17 @@
 import Docker from 'dockerode';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import type { Duplex } from 'node:stream';
 import {
   ContainerRef,
-  ContainerState,
-  Health,
   type ContainerDetail,
   type ContainerEvent,
-  type ContainerSummary,
+  type ContainerStats,
   type ContainerVerb,
   type LogLine,
-  type PortMapping,
 } from '@airlock/contract/fleet';
 import { badRequest, conflict, errorMessage, notFound, UpstreamError, UserError } from '../lib/errors';
-import { classify } from '../modules/fleet/classify';
-import { MASK, looksLikeToken, maskEnv, maskValue } from '../modules/fleet/mask';
+import { InspectSchema, inspectToDetail, type Inspect } from '../modules/fleet/inspect';
 
 /**
  * The Docker Engine API, for one engine (local socket, or an SSH-forwarded one). The only place that
@@ -53,90 +50,50 @@ export interface ActionResult {
 // ---- Docker's shapes: only the fields used, validated -------------------------------------------
 
 const StringRecord = z.record(z.string(), z.string());
-const nullableArray = <T extends z.ZodType>(item: T) =>
-  z
-    .array(item)
-    .nullish()
-    .transform((v) => v ?? []);
 
-const ListItemSchema = z.object({
-  Id: z.string().regex(/^[0-9a-f]{64}$/),
-  Labels: StringRecord.nullish().transform((v) => v ?? {}),
-  Ports: nullableArray(
-    z.object({
-      IP: z.string().optional(),
-      PrivatePort: z.number().int(),
-      PublicPort: z.number().int().optional(),
-      Type: z.enum(['tcp', 'udp', 'sctp']),
-    }),
-  ),
-});
+const ListItemSchema = z.object({ Id: z.string().regex(/^[0-9a-f]{64}$/) });
 const ListSchema = z.array(ListItemSchema);
 
-const HealthSchema = z.object({
-  Status: Health,
-  FailingStreak: z.number().int().optional(),
-  Log: nullableArray(
-    z.object({ Start: z.string(), End: z.string(), ExitCode: z.number().int(), Output: z.string() }),
-  ),
-});
-
-const InspectSchema = z.object({
-  Id: z.string().regex(/^[0-9a-f]{64}$/),
-  Name: z.string(),
-  Created: z.string(),
-  RestartCount: z.number().int().nonnegative(),
-  State: z.object({
-    Status: ContainerState,
-    Restarting: z.boolean(),
-    OOMKilled: z.boolean(),
-    Dead: z.boolean(),
-    Pid: z.number().int(),
-    ExitCode: z.number().int(),
-    Error: z.string().optional(),
-    StartedAt: z.string(),
-    FinishedAt: z.string(),
-    Health: HealthSchema.nullish(),
-  }),
-  Config: z.object({
-    Image: z.string(),
-    Tty: z.boolean().optional(),
-    Env: nullableArray(z.string()),
-    Cmd: z.union([z.array(z.string()), z.string()]).nullish(),
-    Entrypoint: z.union([z.array(z.string()), z.string()]).nullish(),
-    Labels: StringRecord.nullish().transform((v) => v ?? {}),
-  }),
-  HostConfig: z.object({ RestartPolicy: z.object({ Name: z.string().optional() }).nullish() }).nullish(),
-  Mounts: nullableArray(
-    z.object({
-      Type: z.string().optional(),
-      Name: z.string().optional(),
-      Source: z.string().optional(),
-      Destination: z.string(),
-      Mode: z.string().optional(),
-      RW: z.boolean().optional(),
-    }),
-  ),
-  NetworkSettings: z
+const StatsSchema = z.object({
+  read: z.string().optional(),
+  pids_stats: z.object({ current: z.number().optional() }).nullish(),
+  cpu_stats: z
     .object({
-      Ports: z
-        .record(z.string(), z.array(z.object({ HostIp: z.string(), HostPort: z.string() })).nullable())
-        .nullish(),
-      Networks: z
-        .record(
-          z.string(),
-          z.object({
-            IPAddress: z.string().optional(),
-            Gateway: z.string().optional(),
-            MacAddress: z.string().optional(),
-            Aliases: z.array(z.string()).nullish(),
-          }),
-        )
-        .nullish(),
+      cpu_usage: z.object({ total_usage: z.number() }).nullish(),
+      system_cpu_usage: z.number().optional(),
+      online_cpus: z.number().optional(),
+    })
+    .nullish(),
+  precpu_stats: z
+    .object({
+      cpu_usage: z.object({ total_usage: z.number() }).nullish(),
+      system_cpu_usage: z.number().optional(),
+    })
+    .nullish(),
+  memory_stats: z
+    .object({
+      usage: z.number().optional(),
+      limit: z.number().optional(),
+      stats: z.record(z.string(), z.number()).nullish(),
+    })
+    .nullish(),
+  networks: z.record(z.string(), z.object({ rx_bytes: z.number(), tx_bytes: z.number() })).nullish(),
+  blkio_stats: z
+    .object({
+      io_service_bytes_recursive: z.array(z.object({ op: z.string(), value: z.number() })).nullish(),
     })
     .nullish(),
 });
-type Inspect = z.infer<typeof InspectSchema>;
+
+const ExecInspectSchema = z.object({ ExitCode: z.number().int().nullable(), Running: z.boolean() });
+
+/** An interactive exec session: `stream` carries terminal bytes both ways (TTY, so not multiplexed). */
+export interface ExecSession {
+  stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Exit code once the process ended (null if unknown). */
+  exitCode(): Promise<number | null>;
+}
 
 const EventSchema = z.object({
   Type: z.string().optional(),
@@ -147,13 +104,6 @@ const EventSchema = z.object({
 });
 
 // ---- helpers --------------------------------------------------------------------------------------
-
-/** Docker writes "0001-01-01T00:00:00Z" for "never". */
-function dockerTime(s: string): string | null {
-  if (!s || s.startsWith('0001-01-01')) return null;
-  const ms = Date.parse(s);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
 
 const statusCodeOf = (err: unknown): number | undefined => {
   if (typeof err === 'object' && err !== null && 'statusCode' in err) {
@@ -345,90 +295,36 @@ export class DockerEngine {
     this.docker = new Docker(opts.modem ?? { socketPath: opts.socketPath ?? '/var/run/docker.sock' });
   }
 
-  async ping(): Promise<void> {
+  async ping(timeoutMs: number = this.timeoutMs): Promise<void> {
     // dockerode accepts options on ping; its type definitions do not say so.
     const ping = this.docker.ping.bind(this.docker) as unknown as (opts: {
       abortSignal: AbortSignal;
     }) => Promise<unknown>;
-    await this.call('ping', (abortSignal) => ping({ abortSignal }));
+    await this.call('ping', (abortSignal) => ping({ abortSignal }), timeoutMs);
   }
 
-  /** Every container on this engine (running or not), classified. */
-  async list(hostId: string = this.hostId): Promise<ContainerSummary[]> {
+  /** Every container on this engine (running or not), classified, in full detail (env masked). */
+  async list(hostId: string = this.hostId): Promise<ContainerDetail[]> {
     const raw = await this.call('list containers', (abortSignal) =>
       this.docker.listContainers({ all: true, abortSignal }),
     );
     const items = this.validate(ListSchema, raw, 'container list');
     const rows = await mapLimit(items, this.concurrency, async (item) => {
-      let info: Inspect;
       try {
-        info = await this.inspectRaw(item.Id);
+        return this.detail(hostId, await this.inspectRaw(item.Id));
       } catch (err) {
         // Removed between list and inspect: it is simply gone.
         if (err instanceof UserError && err.status === 404) return null;
         throw err;
       }
-      const ports: PortMapping[] = item.Ports.map((p) => ({
-        privatePort: p.PrivatePort,
-        publicPort: p.PublicPort ?? null,
-        ip: p.IP ?? null,
-        type: p.Type,
-      }));
-      return this.summary(hostId, info, ports);
     });
-    return rows.filter((r): r is ContainerSummary => r !== null);
+    return rows.filter((r): r is ContainerDetail => r !== null);
   }
 
   /** Full detail of one container, env and token-shaped values masked. */
   async inspect(ref: string, hostId: string = this.hostId): Promise<ContainerDetail> {
     const info = await this.inspectRaw(parseRef(ref));
-    const ports: PortMapping[] = [];
-    for (const [key, bindings] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
-      const [portStr, proto] = key.split('/');
-      const privatePort = Number(portStr);
-      const type = proto === 'udp' || proto === 'sctp' ? proto : 'tcp';
-      if (!Number.isInteger(privatePort)) continue;
-      if (!bindings || bindings.length === 0) ports.push({ privatePort, publicPort: null, ip: null, type });
-      for (const b of bindings ?? []) {
-        ports.push({ privatePort, publicPort: Number(b.HostPort) || null, ip: b.HostIp || null, type });
-      }
-    }
-    const argv = (v: string[] | string | null | undefined): string[] =>
-      (v == null ? [] : Array.isArray(v) ? v : [v]).map((a) => (looksLikeToken(a) ? MASK : a));
-    const health = info.State.Health;
-    return {
-      ...this.summary(hostId, info, ports),
-      error: info.State.Error ?? '',
-      finishedAt: dockerTime(info.State.FinishedAt),
-      pid: info.State.Pid,
-      healthLog: (health?.Log ?? []).map((l) => ({
-        start: l.Start,
-        end: l.End,
-        exitCode: l.ExitCode,
-        output: l.Output,
-      })),
-      failingStreak: health?.FailingStreak ?? 0,
-      restartPolicy: info.HostConfig?.RestartPolicy?.Name || 'no',
-      mounts: info.Mounts.map((m) => ({
-        type: m.Type ?? 'unknown',
-        source: m.Source ?? '',
-        destination: m.Destination,
-        mode: m.Mode ?? '',
-        rw: m.RW ?? false,
-        name: m.Name ?? null,
-      })),
-      networks: Object.entries(info.NetworkSettings?.Networks ?? {}).map(([name, n]) => ({
-        name,
-        ipAddress: n.IPAddress ?? '',
-        gateway: n.Gateway ?? '',
-        macAddress: n.MacAddress ?? '',
-        aliases: n.Aliases ?? [],
-      })),
-      env: maskEnv(info.Config.Env),
-      cmd: argv(info.Config.Cmd),
-      entrypoint: argv(info.Config.Entrypoint),
-      tty: info.Config.Tty ?? false,
-    };
+    return this.detail(hostId, info);
   }
 
   /**
@@ -474,6 +370,86 @@ export class DockerEngine {
       }
     }
     return { verb, changed };
+  }
+
+  /** One resource snapshot (Docker samples twice, ~1 s apart, to compute CPU %). */
+  async stats(ref: string): Promise<ContainerStats> {
+    const c = this.docker.getContainer(parseRef(ref));
+    const raw: unknown = await this.call('read container stats', (abortSignal) =>
+      c.stats({ stream: false, abortSignal } as { stream: false }),
+    );
+    const s = this.validate(StatsSchema, raw, 'stats');
+    const cpuDelta =
+      (s.cpu_stats?.cpu_usage?.total_usage ?? 0) - (s.precpu_stats?.cpu_usage?.total_usage ?? 0);
+    const sysDelta = (s.cpu_stats?.system_cpu_usage ?? 0) - (s.precpu_stats?.system_cpu_usage ?? 0);
+    const cpus = s.cpu_stats?.online_cpus ?? 1;
+    const mem = s.memory_stats;
+    // As `docker stats` does: page cache is not "used" memory.
+    const cache = mem?.stats?.inactive_file ?? mem?.stats?.total_inactive_file ?? 0;
+    const used = mem?.usage !== undefined ? mem.usage - cache : null;
+    const limit = mem?.limit ?? null;
+    const nets = Object.values(s.networks ?? {});
+    const blk = s.blkio_stats?.io_service_bytes_recursive ?? [];
+    const sumOp = (op: string) =>
+      blk.length ? blk.filter((b) => b.op.toLowerCase() === op).reduce((n, b) => n + b.value, 0) : null;
+    return {
+      at: s.read && !s.read.startsWith('0001') ? new Date(s.read).toISOString() : new Date().toISOString(),
+      cpuPercent: sysDelta > 0 && cpuDelta >= 0 ? (cpuDelta / sysDelta) * cpus * 100 : null,
+      memoryBytes: used,
+      memoryLimitBytes: limit,
+      memoryPercent: used !== null && limit ? (used / limit) * 100 : null,
+      netRxBytes: nets.length ? nets.reduce((n, x) => n + x.rx_bytes, 0) : null,
+      netTxBytes: nets.length ? nets.reduce((n, x) => n + x.tx_bytes, 0) : null,
+      blockReadBytes: sumOp('read'),
+      blockWriteBytes: sumOp('write'),
+      pids: s.pids_stats?.current ?? null,
+    };
+  }
+
+  /**
+   * Starts an interactive shell in a running container: bash when the image has it, else sh. The
+   * command is fixed here; nothing from the caller reaches it. Closing `stream` ends the session.
+   */
+  async exec(ref: string, cols: number, rows: number): Promise<ExecSession & { shell: string }> {
+    const c = this.docker.getContainer(parseRef(ref));
+    const shell = 'if [ -x /bin/bash ]; then exec /bin/bash -i; else exec /bin/sh -i; fi';
+    const exec = await this.call('create exec', (abortSignal) =>
+      c.exec({
+        Cmd: ['/bin/sh', '-c', shell],
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+        Env: ['TERM=xterm-256color', `COLUMNS=${cols}`, `LINES=${rows}`],
+        abortSignal,
+      }),
+    );
+    const stream: Duplex = await this.call('start exec', () =>
+      exec.start({ hijack: true, stdin: true, Tty: true }),
+    );
+    const resize = async (w: number, h: number) => {
+      try {
+        await this.call('resize exec', (abortSignal) => exec.resize({ w, h, abortSignal }));
+      } catch {
+        // Resizing races with the shell exiting; a failed resize is not worth ending the session.
+      }
+    };
+    await resize(cols, rows);
+    return {
+      stream,
+      shell: '/bin/sh',
+      resize,
+      exitCode: async () => {
+        try {
+          const raw: unknown = await this.call('inspect exec', (abortSignal) =>
+            exec.inspect({ abortSignal }),
+          );
+          return this.validate(ExecInspectSchema, raw, 'exec inspect').ExitCode;
+        } catch {
+          return null;
+        }
+      },
+    };
   }
 
   /**
@@ -550,41 +526,12 @@ export class DockerEngine {
     return this.validate(InspectSchema, raw, 'container inspect');
   }
 
-  private summary(hostId: string, info: Inspect, ports: PortMapping[]): ContainerSummary {
-    const health = info.State.Health?.Status ?? 'none';
-    const startedAt = dockerTime(info.State.StartedAt);
-    // A container that never started has no exit code (Docker reports 0).
-    const exitCode = startedAt === null ? null : info.State.ExitCode;
-    const { status, reason } = classify({
-      state: info.State.Status,
-      health,
-      exitCode,
-      oomKilled: info.State.OOMKilled,
-      restartCount: info.RestartCount,
-      restarting: info.State.Restarting,
-    });
-    const createdAt = dockerTime(info.Created);
-    if (createdAt === null)
-      throw this.badResponse('container inspect', `invalid Created time "${info.Created}"`);
-    const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(info.Config.Labels)) labels[k] = maskValue(k, v).value;
-    return {
-      hostId,
-      id: info.Id,
-      name: info.Name.replace(/^\//, ''),
-      image: info.Config.Image,
-      state: info.State.Status,
-      health,
-      status,
-      statusReason: reason,
-      exitCode,
-      oomKilled: info.State.OOMKilled,
-      restartCount: info.RestartCount,
-      startedAt,
-      createdAt,
-      labels,
-      ports,
-    };
+  private detail(hostId: string, info: Inspect): ContainerDetail {
+    try {
+      return inspectToDetail(hostId, info);
+    } catch (err) {
+      throw this.badResponse('container inspect', errorMessage(err));
+    }
   }
 
   private streamError(what: string, err: unknown): Error {

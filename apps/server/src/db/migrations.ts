@@ -74,4 +74,32 @@ export const migrations: Record<string, Migration> = {
       );
     },
   },
+  '0002_hosts': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('hosts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('protected', 'integer', (c) => c.notNull().defaultTo(0))
+        // Non-secret settings (socket path, SSH endpoint, pinned fingerprints, agent interval) as JSON.
+        .addColumn('config', 'text', (c) => c.notNull())
+        // Vault-sealed JSON of the SSH credentials, bound to `host:<id>:ssh`; null for other kinds.
+        .addColumn('secrets', 'text')
+        // Push hosts: sha256 of the token secret, and a short prefix to tell tokens apart.
+        .addColumn('token_hash', 'text')
+        .addColumn('token_prefix', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('host_snapshots')
+        .addColumn('host_id', 'text', (c) => c.primaryKey().references('hosts.id').onDelete('cascade'))
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addColumn('hostname', 'text', (c) => c.notNull())
+        // The last good push report, already mapped and masked: {containers, stats}.
+        .addColumn('data', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

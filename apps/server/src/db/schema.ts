@@ -59,12 +59,34 @@ export interface MetaTable {
   value: string;
 }
 
+export interface HostsTable {
+  id: string;
+  kind: string;
+  label: string;
+  protected: number;
+  config: string;
+  secrets: string | null;
+  token_hash: string | null;
+  token_prefix: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HostSnapshotsTable {
+  host_id: string;
+  received_at: string;
+  hostname: string;
+  data: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
   meta: MetaTable;
+  hosts: HostsTable;
+  host_snapshots: HostSnapshotsTable;
 }
 
 export type AutoId = Generated<number>;

@@ -54,6 +54,8 @@ export interface RouteSpec<
   status?: number;
   /** Overrides the server-wide body limit for this route, in bytes. */
   bodyLimit?: number;
+  /** Runs before the body is read (e.g. a public route's own credential check, so junk is not parsed). */
+  onRequest?: (req: FastifyRequest) => Promise<void>;
   handler: (ctx: HandlerCtx<P, Q, B>) => Promise<unknown>;
 }
 
@@ -191,6 +193,7 @@ export class RouteTable {
       method: spec.method,
       url: spec.url,
       ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+      ...(spec.onRequest ? { onRequest: (req: FastifyRequest) => spec.onRequest!(req) } : {}),
       config: { guard: spec.guard },
       handler: async (req, reply) => {
         enforceGuard(req, spec.guard, false, this.publicHost);
@@ -240,6 +243,9 @@ export class RouteTable {
       preValidation: (req, _reply, done) => {
         try {
           enforceGuard(req, spec.guard, true, this.publicHost);
+          // Bad params/query are refused with a plain 400 before the upgrade, not a close code.
+          parsePart(spec.params, req.params, 'params');
+          parsePart(spec.query, req.query, 'query');
           done();
         } catch (err) {
           done(err as Error);

@@ -1,0 +1,69 @@
+import type { ContainerDetail, ContainerStats } from '@airlock/contract/fleet';
+import type { HostState, HostStatus } from '@airlock/contract/hosts';
+
+/** How a runtime reports changes; the fleet service turns them into stream messages. */
+export interface RuntimeSink {
+  replaced(hostId: string, items: ContainerDetail[]): void;
+  upserted(hostId: string, item: ContainerDetail): void;
+  removed(hostId: string, ids: string[]): void;
+  statusChanged(hostId: string): void;
+}
+
+/** What every host kind keeps: its containers (full detail, masked) and its status. */
+export abstract class HostRuntime {
+  readonly containers = new Map<string, ContainerDetail>();
+  /** Latest stats per container id (push hosts carry them in reports). */
+  readonly stats = new Map<string, ContainerStats>();
+  status: HostStatus = { state: 'pending', reason: 'Not connected yet.', since: new Date().toISOString() };
+  presentedFingerprint: string | null = null;
+  presentedJumpFingerprint: string | null = null;
+
+  constructor(
+    readonly hostId: string,
+    protected readonly sink: RuntimeSink,
+  ) {}
+
+  abstract start(): void;
+  abstract stop(): void;
+
+  protected setStatus(state: HostState, reason = ''): void {
+    if (this.status.state === state && this.status.reason === reason) return;
+    const since = this.status.state === state ? this.status.since : new Date().toISOString();
+    this.status = { state, reason, since };
+    this.sink.statusChanged(this.hostId);
+  }
+
+  protected replaceAll(items: ContainerDetail[]): void {
+    this.containers.clear();
+    for (const c of items) this.containers.set(c.id, c);
+    for (const id of this.stats.keys()) if (!this.containers.has(id)) this.stats.delete(id);
+    this.sink.replaced(this.hostId, items);
+  }
+
+  protected upsert(item: ContainerDetail): void {
+    this.containers.set(item.id, item);
+    this.sink.upserted(this.hostId, item);
+  }
+
+  protected drop(id: string): void {
+    if (!this.containers.delete(id)) return;
+    this.stats.delete(id);
+    this.sink.removed(this.hostId, [id]);
+  }
+
+  /** A container by full id, unique id prefix (≥ 4), or name. */
+  find(ref: string): ContainerDetail | undefined {
+    const exact = this.containers.get(ref);
+    if (exact) return exact;
+    let byPrefix: ContainerDetail | undefined;
+    let count = 0;
+    for (const c of this.containers.values()) {
+      if (c.name === ref) return c;
+      if (ref.length >= 4 && c.id.startsWith(ref)) {
+        byPrefix = c;
+        count++;
+      }
+    }
+    return count === 1 ? byPrefix : undefined;
+  }
+}

@@ -193,7 +193,15 @@ export class RouteTable {
       method: spec.method,
       url: spec.url,
       ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
-      ...(spec.onRequest ? { onRequest: (req: FastifyRequest) => spec.onRequest!(req) } : {}),
+      // The guard runs first here too, so a route's own check never precedes Origin/auth refusals.
+      ...(spec.onRequest
+        ? {
+            onRequest: async (req: FastifyRequest) => {
+              enforceGuard(req, spec.guard, false, this.publicHost);
+              await spec.onRequest!(req);
+            },
+          }
+        : {}),
       config: { guard: spec.guard },
       handler: async (req, reply) => {
         enforceGuard(req, spec.guard, false, this.publicHost);

@@ -1,0 +1,17 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { installCommand } from './hosts.service';
+
+describe('agent install command', () => {
+  it('carries the token, the script URL and the interval, quoted for the shell', () => {
+    const cmd = installCommand('https://deck.example.com/', "alh_abc_x'y", 15);
+    assert.match(cmd, /curl -fsSL 'https:\/\/deck\.example\.com\/agent\/airlock-agent\.sh'/);
+    assert.match(cmd, /'alh_abc_x'\\''y'/);
+    assert.match(cmd, /AIRLOCK_INTERVAL=15/);
+    assert.doesNotMatch(cmd, /AIRLOCK_ALLOW_HTTP/);
+  });
+  it('allows plain http only where the agent needs the override', () => {
+    assert.doesNotMatch(installCommand('http://127.0.0.1:7070', 't', 30), /ALLOW_HTTP/);
+    assert.match(installCommand('http://deck.lan:7070', 't', 30), /AIRLOCK_ALLOW_HTTP=1 /);
+  });
+});

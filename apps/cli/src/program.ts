@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerAuditCommand } from './commands/audit.command';
+import { registerFleetCommands } from './commands/fleet.command';
 import { registerLoginCommand } from './commands/login.command';
 import { registerLogoutCommand } from './commands/logout.command';
 import { registerServeCommand } from './commands/serve.command';
@@ -20,7 +21,7 @@ export function createProgram(ctx: CommandContext): Command {
   const program = new Command('airlock');
   program
     .description(
-      'Command line for the Airlock deck: sign in, check the audit chain, manage users and tokens, run the server.',
+      'Command line for the Airlock deck: sign in, see hosts and containers, run container actions, check the audit chain, manage users and tokens, run the server.',
     )
     .version(pkg.version, '-V, --version', 'print the CLI version')
     .configureOutput({
@@ -47,6 +48,7 @@ export function createProgram(ctx: CommandContext): Command {
 
   registerServeCommand(program, ctx);
   registerLoginCommand(program, ctx);
+  registerFleetCommands(program, ctx);
   registerLogoutCommand(program, ctx);
   registerWhoamiCommand(program, ctx);
   registerAuditCommand(program, ctx);

@@ -617,3 +617,82 @@ void describe('tokens', () => {
     );
   });
 });
+
+void describe('fleet commands', () => {
+  const HOST = {
+    id: 'h1',
+    kind: 'local',
+    label: 'this machine',
+    protected: true,
+    status: {
+      state: 'unreachable',
+      reason: 'connect ENOENT /var/run/docker.sock',
+      since: '2025-01-01T00:00:00.000Z',
+    },
+    containerCount: 2,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    updatedAt: '2025-01-01T00:00:00.000Z',
+    local: { socketPath: '/var/run/docker.sock' },
+    ssh: null,
+    agent: null,
+  };
+  const C = {
+    hostId: 'h1',
+    id: 'a'.repeat(64),
+    name: 'db',
+    image: 'postgres:16',
+    state: 'exited',
+    health: 'none',
+    status: 'red',
+    statusReason: 'exited with code 1',
+    exitCode: 1,
+    oomKilled: false,
+    restartCount: 0,
+    startedAt: '2025-01-01T00:00:00.000Z',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    labels: {},
+    ports: [],
+  };
+
+  void it('hosts lists status with the reason', async () => {
+    await loggedIn();
+    deck.on('GET', '/api/hosts', { body: { items: [HOST] } });
+    const r = await cli(['hosts']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /this machine \(protected\)\s+local\s+unreachable/);
+    assert.match(r.stdout, /ENOENT/);
+  });
+
+  void it('containers passes filters as query parameters and prints red first as the API sorted', async () => {
+    await loggedIn();
+    deck.on('GET', '/api/containers', {
+      body: { items: [C], total: 1, counts: { red: 1, amber: 0, green: 3 } },
+    });
+    const r = await cli(['containers', '--status', 'red,amber', '--search', 'db']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(deck.requests[0]?.query.get('status'), 'red,amber');
+    assert.equal(deck.requests[0]?.query.get('q'), 'db');
+    assert.match(r.stdout, /RED\s+h1\s+db\s+postgres:16\s+exited/);
+    assert.match(r.stderr, /1 red, 0 amber, 3 green/);
+  });
+
+  void it('refuses bad filters and verbs before calling the deck (exit 2)', async () => {
+    await loggedIn();
+    assert.equal((await cli(['containers', '--status', 'purple'])).code, 2);
+    const bad = await cli(['containers', 'action', 'h1', 'db;rm -rf /', 'stop']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /container/);
+    assert.equal((await cli(['containers', 'action', 'h1', 'db', 'remove'])).code, 2);
+    assert.equal(deck.requests.length, 0);
+  });
+
+  void it('containers action posts the verb and prints the new state', async () => {
+    await loggedIn();
+    deck.on('POST', `/api/containers/h1/db/actions/restart`, {
+      body: { verb: 'restart', changed: true, container: { ...C, state: 'running', status: 'green' } },
+    });
+    const r = await cli(['containers', 'action', 'h1', 'db', 'restart']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'restart: done — now running (green)\n');
+  });
+});

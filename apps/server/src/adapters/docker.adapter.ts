@@ -437,7 +437,7 @@ export class DockerEngine {
     await resize(cols, rows);
     return {
       stream,
-      shell: '/bin/sh',
+      shell: 'bash if the image has it, else sh',
       resize,
       exitCode: async () => {
         try {

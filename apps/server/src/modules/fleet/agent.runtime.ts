@@ -26,6 +26,7 @@ export class AgentRuntime extends HostRuntime {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.staleTimer) clearTimeout(this.staleTimer);
     this.staleTimer = null;
   }

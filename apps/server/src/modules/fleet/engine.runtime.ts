@@ -48,7 +48,6 @@ const IGNORED_ACTION = /^(exec_|attach|detach|resize|top|archive-path|extract-to
 export class EngineRuntime extends HostRuntime {
   private conn: EngineConnection | null = null;
   private ctrl: AbortController | null = null;
-  private stopped = false;
   private wake: (() => void) | null = null;
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();

@@ -17,6 +17,8 @@ export abstract class HostRuntime {
   status: HostStatus = { state: 'pending', reason: 'Not connected yet.', since: new Date().toISOString() };
   presentedFingerprint: string | null = null;
   presentedJumpFingerprint: string | null = null;
+  /** Set by stop(): a replaced or removed runtime's late results must not reach the stream. */
+  protected stopped = false;
 
   constructor(
     readonly hostId: string,
@@ -27,6 +29,7 @@ export abstract class HostRuntime {
   abstract stop(): void;
 
   protected setStatus(state: HostState, reason = ''): void {
+    if (this.stopped) return;
     if (this.status.state === state && this.status.reason === reason) return;
     const since = this.status.state === state ? this.status.since : new Date().toISOString();
     this.status = { state, reason, since };
@@ -34,6 +37,7 @@ export abstract class HostRuntime {
   }
 
   protected replaceAll(items: ContainerDetail[]): void {
+    if (this.stopped) return;
     this.containers.clear();
     for (const c of items) this.containers.set(c.id, c);
     for (const id of this.stats.keys()) if (!this.containers.has(id)) this.stats.delete(id);
@@ -41,11 +45,13 @@ export abstract class HostRuntime {
   }
 
   protected upsert(item: ContainerDetail): void {
+    if (this.stopped) return;
     this.containers.set(item.id, item);
     this.sink.upserted(this.hostId, item);
   }
 
   protected drop(id: string): void {
+    if (this.stopped) return;
     if (!this.containers.delete(id)) return;
     this.stats.delete(id);
     this.sink.removed(this.hostId, [id]);

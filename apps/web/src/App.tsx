@@ -2,15 +2,17 @@ import { Button, Center, Loader, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Navigate, Route, Routes, useLocation, useSearchParams } from 'react-router-dom';
 import type { ReactNode } from 'react';
-import type { Me } from '@airlock/contract/auth';
 import { meQuery, setupStatusQuery } from './api/auth';
-import { CurrentUserProvider, hasRole } from './api/CurrentUser';
+import { CurrentUserProvider } from './api/CurrentUser';
 import { StreamProvider } from './api/StreamProvider';
 import { AppLayout } from './components/AppLayout';
 import { FormError } from './components/FormError';
 import { LogoMark } from './components/Logo';
 import { UnlockProvider } from './components/UnlockProvider';
 import { AuditPage } from './pages/AuditPage';
+import { ContainerPage } from './pages/ContainerPage';
+import { FleetPage } from './pages/FleetPage';
+import { HostsPage } from './pages/HostsPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SetupPage } from './pages/SetupPage';
@@ -44,9 +46,8 @@ function ServerUnreachable({ error, onRetry }: { error: unknown; onRetry: () => 
   );
 }
 
-function homeFor(me: Me): string {
-  return hasRole(me, 'operator') ? '/audit' : '/settings/tokens';
-}
+/** The fleet is where every role starts: viewers read it, operators act on it. */
+const HOME = '/fleet';
 
 function ToLogin() {
   const { pathname, search } = useLocation();
@@ -101,7 +102,7 @@ export function App() {
     );
   }
 
-  const home = homeFor(me.data);
+  const home = HOME;
   return (
     <CurrentUserProvider me={me.data}>
       <StreamProvider>
@@ -111,8 +112,11 @@ export function App() {
             <Route path="/setup" element={<Navigate to={home} replace />} />
             <Route element={<AppLayout />}>
               <Route index element={<Navigate to={home} replace />} />
+              <Route path="/fleet" element={<FleetPage />} />
+              <Route path="/fleet/:hostId/:id" element={<ContainerPage />} />
               <Route path="/audit" element={<AuditPage />} />
-              <Route path="/settings" element={<Navigate to="/settings/tokens" replace />} />
+              <Route path="/settings" element={<Navigate to="/settings/hosts" replace />} />
+              <Route path="/settings/hosts" element={<HostsPage />} />
               <Route path="/settings/users" element={<UsersPage />} />
               <Route path="/settings/tokens" element={<TokensPage />} />
               <Route path="*" element={<NotFoundPage />} />

@@ -3,6 +3,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { StreamConnection, type StreamMessageOf, type StreamStatus, type StreamType } from './stream';
 import { auditListKey, insertLiveAuditEvent } from './audit';
 import { meQuery } from './auth';
+import { applyLiveContainers, containersKey } from './containers';
+import { hostsQuery, removeCachedHost, upsertCachedHost } from './hosts';
 
 const StreamContext = createContext<StreamConnection | null>(null);
 
@@ -18,11 +20,29 @@ export function StreamProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => conn.subscribe('audit.appended', (msg) => insertLiveAuditEvent(qc, msg.event)), [conn, qc]);
 
+  useEffect(() => {
+    const offs = [
+      conn.subscribe('containers.upsert', (msg) => applyLiveContainers(qc, msg)),
+      conn.subscribe('containers.remove', (msg) => applyLiveContainers(qc, msg)),
+      conn.subscribe('containers.replace', (msg) => applyLiveContainers(qc, msg)),
+      conn.subscribe('host.updated', (msg) => upsertCachedHost(qc, msg.host)),
+      conn.subscribe('host.removed', (msg) => {
+        removeCachedHost(qc, msg.hostId);
+        applyLiveContainers(qc, msg);
+      }),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [conn, qc]);
+
   useEffect(
     () =>
       conn.onOpen((reconnected) => {
         // Events sent while we were disconnected are gone from the stream; fetch them instead.
-        if (reconnected) void qc.invalidateQueries({ queryKey: auditListKey });
+        if (reconnected) {
+          void qc.invalidateQueries({ queryKey: auditListKey });
+          void qc.invalidateQueries({ queryKey: containersKey });
+          void qc.invalidateQueries({ queryKey: hostsQuery.queryKey });
+        }
       }),
     [conn, qc],
   );

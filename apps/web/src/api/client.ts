@@ -55,6 +55,18 @@ export function setUnlockHandler(handler: UnlockHandler | null): void {
   unlockHandler = handler;
 }
 
+/**
+ * Asks the user to unlock now (shared with any request already waiting for it). For things the
+ * client cannot retry by itself, such as a WebSocket the server refuses without an unlock.
+ */
+export function requestUnlock(): Promise<boolean> {
+  if (!unlockHandler) return Promise.resolve(false);
+  pendingUnlock ??= unlockHandler().finally(() => {
+    pendingUnlock = null;
+  });
+  return pendingUnlock;
+}
+
 let onUnauthenticated: (() => void) | null = null;
 /** Called when a request that expected a session gets 401: the session expired or was revoked. */
 export function setUnauthenticatedHandler(handler: (() => void) | null): void {
@@ -169,10 +181,7 @@ export async function api<S extends z.ZodType>(
     return await send(path, schema, opts);
   } catch (err) {
     if (!isApiError(err, 'unlock_required') || opts.noUnlockRetry || !unlockHandler) throw err;
-    pendingUnlock ??= unlockHandler().finally(() => {
-      pendingUnlock = null;
-    });
-    const unlocked = await pendingUnlock;
+    const unlocked = await requestUnlock();
     if (!unlocked) {
       throw new ApiError(
         err.status,

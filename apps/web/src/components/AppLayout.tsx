@@ -1,6 +1,6 @@
 import { AppShell, Burger, Group, NavLink, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconKey, IconListDetails, IconUsers } from '@tabler/icons-react';
+import { IconBox, IconKey, IconListDetails, IconServer, IconUsers } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
@@ -96,6 +96,13 @@ export function AppLayout() {
 
       <AppShell.Navbar p="xs">
         <AppShell.Section grow>
+          <NavItem
+            to="/fleet"
+            label="Fleet"
+            icon={<IconBox size={17} stroke={1.6} />}
+            testId="nav-fleet"
+            onNavigate={close}
+          />
           {/* The audit API needs the operator role; a viewer would only ever see a refusal. */}
           {hasRole(me, 'operator') && (
             <NavItem
@@ -107,6 +114,13 @@ export function AppLayout() {
             />
           )}
           <SectionLabel>Settings</SectionLabel>
+          <NavItem
+            to="/settings/hosts"
+            label="Hosts"
+            icon={<IconServer size={17} stroke={1.6} />}
+            testId="nav-hosts"
+            onNavigate={close}
+          />
           {hasRole(me, 'admin') && (
             <NavItem
               to="/settings/users"

@@ -1,0 +1,159 @@
+import { queryOptions, type QueryClient } from '@tanstack/react-query';
+import {
+  ActionResponse,
+  ContainerDetail,
+  ContainerList,
+  ContainerStats,
+  type ContainerSummary,
+  type OperatorVerb,
+} from '@airlock/contract/fleet';
+import type { HostList } from '@airlock/contract/hosts';
+import {
+  applyContainerPatch,
+  isFiltered,
+  sortContainers,
+  type ContainerPatch,
+  type FleetFilters,
+} from '../lib/fleet-list';
+import { api } from './client';
+import { hostLabelLookup, hostsQuery } from './hosts';
+import { filtersToQuery } from '../lib/fleet-list';
+
+export const containersKey = ['containers'] as const;
+export const containerListKey = [...containersKey, 'list'] as const;
+export const containerDetailKey = [...containersKey, 'detail'] as const;
+
+const hostLabels = (qc: QueryClient) => hostLabelLookup(qc.getQueryData<HostList>(hostsQuery.queryKey));
+
+export function containersQuery(qc: QueryClient, filters: FleetFilters) {
+  return queryOptions({
+    queryKey: [...containerListKey, filters] as const,
+    queryFn: async ({ signal }) => {
+      const list = await api('/api/containers', ContainerList, { signal, query: filtersToQuery(filters) });
+      // Sorted here with the same comparator the live patches use, so rows never jump on the first patch.
+      return { ...list, items: sortContainers(list.items, filters, hostLabels(qc)) };
+    },
+    // Lists of 10k rows: deep-comparing every refetch costs more than re-rendering a window of rows.
+    structuralSharing: false,
+  });
+}
+
+const containerPath = (hostId: string, id: string) =>
+  `/api/containers/${encodeURIComponent(hostId)}/${encodeURIComponent(id)}`;
+
+export function containerQuery(hostId: string, id: string) {
+  return queryOptions({
+    queryKey: [...containerDetailKey, hostId, id] as const,
+    queryFn: ({ signal }) => api(containerPath(hostId, id), ContainerDetail, { signal }),
+  });
+}
+
+export function containerStatsQuery(hostId: string, id: string) {
+  return queryOptions({
+    queryKey: [...containersKey, 'stats', hostId, id] as const,
+    queryFn: ({ signal }) => api(`${containerPath(hostId, id)}/stats`, ContainerStats, { signal }),
+    refetchInterval: 5_000,
+    staleTime: 0,
+  });
+}
+
+export function runContainerAction(hostId: string, id: string, verb: OperatorVerb): Promise<ActionResponse> {
+  return api(`${containerPath(hostId, id)}/actions/${verb}`, ActionResponse, { method: 'POST', body: {} });
+}
+
+export function removeContainer(hostId: string, id: string, name: string): Promise<ActionResponse> {
+  return api(`${containerPath(hostId, id)}/actions/remove`, ActionResponse, {
+    method: 'POST',
+    body: { confirm: name },
+  });
+}
+
+export function logsDownloadUrl(hostId: string, id: string, tail: number): string {
+  return `${containerPath(hostId, id)}/logs/download?tail=${tail}`;
+}
+
+/** Same-origin WebSocket URL (ws: or wss: to match the page), like the live stream's. */
+export function wsUrl(path: string, loc: Location = window.location): string {
+  const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${loc.host}${path}`;
+}
+
+export function logsSocketUrl(
+  hostId: string,
+  id: string,
+  opts: { tail: number; follow: boolean; timestamps: boolean },
+): string {
+  const q = new URLSearchParams({
+    tail: String(opts.tail),
+    follow: opts.follow ? '1' : '0',
+    timestamps: opts.timestamps ? '1' : '0',
+  });
+  return wsUrl(`${containerPath(hostId, id)}/logs?${q.toString()}`);
+}
+
+export function execSocketUrl(hostId: string, id: string, cols: number, rows: number): string {
+  return wsUrl(`${containerPath(hostId, id)}/exec?cols=${cols}&rows=${rows}`);
+}
+
+let refetchTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Filtered lists' header counts (and server-side matching) get an authoritative refetch, batched. */
+function refetchFilteredSoon(qc: QueryClient): void {
+  if (refetchTimer) return;
+  refetchTimer = setTimeout(() => {
+    refetchTimer = null;
+    void qc.invalidateQueries({
+      queryKey: containerListKey,
+      predicate: (q) => {
+        const f = q.queryKey[2] as FleetFilters | undefined;
+        return f !== undefined && isFiltered(f);
+      },
+    });
+  }, 2_000);
+}
+
+/** Applies a live-stream container message to every cached list and open detail view. */
+export function applyLiveContainers(qc: QueryClient, patch: ContainerPatch): void {
+  const label = hostLabels(qc);
+  let filteredTouched = false;
+  for (const [key, data] of qc.getQueriesData<ContainerList>({ queryKey: containerListKey })) {
+    const filters = key[2] as FleetFilters | undefined;
+    if (!data || !filters) continue;
+    const next = applyContainerPatch(data, patch, filters, label);
+    if (next !== data) qc.setQueryData(key, next);
+    if (isFiltered(filters)) filteredTouched = true;
+  }
+  if (filteredTouched) refetchFilteredSoon(qc);
+
+  // Detail views: show the new state at once, then refetch the parts the summary does not carry.
+  const items: ContainerSummary[] =
+    patch.type === 'containers.upsert' || patch.type === 'containers.replace' ? patch.items : [];
+  for (const [key, data] of qc.getQueriesData<ContainerDetail>({ queryKey: containerDetailKey })) {
+    if (!data || data.hostId !== patch.hostId) continue;
+    const fresh = items.find((c) => c.id === data.id);
+    if (fresh) {
+      qc.setQueryData<ContainerDetail>(key, { ...data, ...fresh });
+      void qc.invalidateQueries({ queryKey: key, exact: true });
+    } else if (
+      patch.type === 'host.removed' ||
+      patch.type === 'containers.replace' ||
+      (patch.type === 'containers.remove' && patch.ids.includes(data.id))
+    ) {
+      void qc.invalidateQueries({ queryKey: key, exact: true });
+    }
+  }
+}
+
+/** An action's answer is the container right after it: show it without waiting for the stream. */
+export function applyActionResult(
+  qc: QueryClient,
+  hostId: string,
+  res: ActionResponse,
+  removedId?: string,
+): void {
+  if (res.container) {
+    applyLiveContainers(qc, { type: 'containers.upsert', hostId, items: [res.container] });
+  } else if (removedId) {
+    applyLiveContainers(qc, { type: 'containers.remove', hostId, ids: [removedId] });
+  }
+}

@@ -1,0 +1,66 @@
+import { queryOptions, type QueryClient } from '@tanstack/react-query';
+import {
+  CreatedHost,
+  Host,
+  HostList,
+  type ConfirmHostKeyBody,
+  type CreateHostBody,
+  type UpdateHostBody,
+} from '@airlock/contract/hosts';
+import { Ok } from '@airlock/contract/system';
+import { api } from './client';
+
+export const hostsQuery = queryOptions({
+  queryKey: ['hosts'] as const,
+  queryFn: ({ signal }) => api('/api/hosts', HostList, { signal }),
+});
+
+const hostPath = (id: string) => `/api/hosts/${encodeURIComponent(id)}`;
+
+export function createHost(body: CreateHostBody): Promise<CreatedHost> {
+  return api('/api/hosts', CreatedHost, { method: 'POST', body });
+}
+
+export function updateHost(id: string, body: UpdateHostBody): Promise<Host> {
+  return api(hostPath(id), Host, { method: 'PATCH', body });
+}
+
+export function removeHost(id: string): Promise<Ok> {
+  return api(hostPath(id), Ok, { method: 'DELETE' });
+}
+
+export function confirmHostKey(id: string, body: ConfirmHostKeyBody): Promise<Host> {
+  return api(`${hostPath(id)}/confirm-host-key`, Host, { method: 'POST', body });
+}
+
+export function rotateHostToken(id: string): Promise<CreatedHost> {
+  return api(`${hostPath(id)}/rotate-token`, CreatedHost, { method: 'POST', body: {} });
+}
+
+export function reconnectHost(id: string): Promise<Host> {
+  return api(`${hostPath(id)}/reconnect`, Host, { method: 'POST', body: {} });
+}
+
+/** Puts a host the server answered with (or the stream announced) into the cached list. */
+export function upsertCachedHost(qc: QueryClient, host: Host): void {
+  qc.setQueryData<HostList>(hostsQuery.queryKey, (old) => {
+    if (!old) return old;
+    const at = old.items.findIndex((h) => h.id === host.id);
+    if (at < 0) return { items: [...old.items, host] };
+    const items = [...old.items];
+    items[at] = host;
+    return { items };
+  });
+}
+
+export function removeCachedHost(qc: QueryClient, hostId: string): void {
+  qc.setQueryData<HostList>(hostsQuery.queryKey, (old) =>
+    old ? { items: old.items.filter((h) => h.id !== hostId) } : old,
+  );
+}
+
+/** Host id → label, for joining containers with their host; unknown ids show as themselves. */
+export function hostLabelLookup(hosts: HostList | undefined): (hostId: string) => string {
+  const map = new Map((hosts?.items ?? []).map((h) => [h.id, h.label]));
+  return (hostId) => map.get(hostId) ?? hostId;
+}

@@ -203,7 +203,12 @@ test(
         (s) => /exited/.test(s),
         'the container to show exited',
       );
-      assert.ok(await page.getByTestId('action-start').isEnabled(), 'start is offered once stopped');
+      // The live update can arrive before the stop request returns; Start is offered once both are in.
+      await eventually(
+        () => page.getByTestId('action-start').isEnabled(),
+        (enabled) => enabled,
+        'start to be offered once stopped',
+      );
       await page.getByTestId('action-start').click();
       await eventually(
         () => headerState.innerText(),

@@ -389,9 +389,10 @@ export class DockerEngine {
     const used = mem?.usage !== undefined ? mem.usage - cache : null;
     const limit = mem?.limit ?? null;
     const nets = Object.values(s.networks ?? {});
-    const blk = s.blkio_stats?.io_service_bytes_recursive ?? [];
+    // No entries means no I/O yet (0, as `docker stats` prints); no blkio section means unknown.
+    const blk = s.blkio_stats ? (s.blkio_stats.io_service_bytes_recursive ?? []) : null;
     const sumOp = (op: string) =>
-      blk.length ? blk.filter((b) => b.op.toLowerCase() === op).reduce((n, b) => n + b.value, 0) : null;
+      blk ? blk.filter((b) => b.op.toLowerCase() === op).reduce((n, b) => n + b.value, 0) : null;
     return {
       at: s.read && !s.read.startsWith('0001') ? new Date(s.read).toISOString() : new Date().toISOString(),
       cpuPercent: sysDelta > 0 && cpuDelta >= 0 ? (cpuDelta / sysDelta) * cpus * 100 : null,

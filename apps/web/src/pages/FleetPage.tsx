@@ -183,6 +183,32 @@ function HostProblems({ hosts }: { hosts: Host[] }) {
   );
 }
 
+/**
+ * Names often share a long prefix (compose project, run id) and differ only at the end, so a long
+ * name is cut in the middle: the start shrinks with an ellipsis, the last characters stay visible.
+ */
+const TAIL = 10;
+function MiddleTruncated({ name }: { name: string }) {
+  if (name.length <= TAIL * 2) return <>{name}</>;
+  return (
+    <>
+      <span
+        style={{
+          display: 'inline-block',
+          maxWidth: `calc(100% - ${TAIL + 1}ch)`,
+          overflow: 'hidden',
+          textOverflow: 'ellipsis',
+          whiteSpace: 'nowrap',
+          verticalAlign: 'bottom',
+        }}
+      >
+        {name.slice(0, -TAIL)}
+      </span>
+      {name.slice(-TAIL)}
+    </>
+  );
+}
+
 function FleetRow({
   c,
   hostLabel,
@@ -222,13 +248,13 @@ function FleetRow({
           onClick={(e) => e.stopPropagation()}
           size="sm"
           fw={600}
-          truncate="end"
           display="block"
           c="inherit"
           title={c.name}
           data-testid="fleet-row-name"
+          style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
         >
-          {c.name}
+          <MiddleTruncated name={c.name} />
         </Text>
       </Table.Td>
       <Table.Td style={{ overflow: 'hidden' }}>

@@ -29,6 +29,22 @@ describe('parseJsonBody', () => {
     assert.equal((v as { isAdmin?: unknown }).isAdmin, undefined);
   });
 
+  it('strips them when spelled with \\u escapes too (the fast path must not skip those)', () => {
+    const v = parseJsonBody('{"\\u005f_proto__":{"isAdmin":true},"\\u0063onstructor":1,"ok":1}') as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(Object.keys(v), ['ok']);
+  });
+
+  it('scans strings that end in escaped backslashes correctly', () => {
+    const s = JSON.stringify({ a: 'x\\', b: [[['\\"']]], c: '\\\\' });
+    assert.deepEqual(parseJsonBody(s), JSON.parse(s));
+    assert.throws(() => parseJsonBody('{"a":"x\\"}'), /not valid JSON/);
+    // A quote hidden behind an escaped backslash does not hide the brackets after it.
+    assert.throws(() => parseJsonBody('["\\\\",' + nested(MAX_JSON_DEPTH) + ']'), /nested deeper/);
+  });
+
   it('refuses invalid JSON as a 400 and treats an empty body as none', () => {
     assert.throws(
       () => parseJsonBody('{"a":'),

@@ -3,26 +3,46 @@ import { badRequest } from './errors';
 export const MAX_JSON_DEPTH = 64;
 
 /**
+ * A key that could be `__proto__` or `constructor`, written plainly or with \u escapes of the
+ * letters they are made of (\u005f-\u007f). Go's encoder escapes <, >, & (\u003c…), which does not
+ * match, so ordinary Docker JSON takes the fast path.
+ */
+const SUSPICIOUS_KEY = /__proto__|constructor|\\u00[5-7]/i;
+
+/** Index of the quote closing the string that opens at `open`, or -1 when it never closes. */
+function stringEnd(text: string, open: number): number {
+  let j = open;
+  for (;;) {
+    j = text.indexOf('"', j + 1);
+    if (j < 0) return -1;
+    let slashes = 0;
+    for (let k = j - 1; text.charCodeAt(k) === 92; k--) slashes++;
+    if (slashes % 2 === 0) return j;
+  }
+}
+
+/**
  * Parses a JSON request body, refusing nesting deeper than MAX_JSON_DEPTH before parsing it
- * (deeply nested input is a cheap way to burn CPU or stack in every later consumer) and
- * prototype-pollution keys.
+ * (deeply nested input is a cheap way to burn CPU or stack in every later consumer) and dropping
+ * prototype-pollution keys. Strings are skipped with indexOf, so the scan costs little on the large,
+ * string-heavy bodies push agents send.
  */
 export function parseJsonBody(text: string): unknown {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
+    if (c === 34 /* " */) {
+      const end = stringEnd(text, i);
+      if (end < 0) break; // unterminated: JSON.parse reports it
+      i = end;
+    } else if (c === 123 || c === 91) {
       if (++depth > MAX_JSON_DEPTH)
         throw badRequest(`JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
     } else if (c === 125 || c === 93) depth--;
   }
   if (text.trim() === '') return undefined;
   try {
+    if (!SUSPICIOUS_KEY.test(text)) return JSON.parse(text) as unknown;
     return JSON.parse(text, (key, value: unknown) =>
       key === '__proto__' || key === 'constructor' ? undefined : value,
     );

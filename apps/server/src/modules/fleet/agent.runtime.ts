@@ -45,7 +45,7 @@ export class AgentRuntime extends HostRuntime {
   ): void {
     this.lastReportAt = receivedAt;
     this.hostname = hostname;
-    for (const c of containers) this.containers.set(c.id, c);
+    for (const c of containers) this.set(c);
     for (const [id, s] of stats) this.stats.set(id, s);
     this.status = { state: 'connected', reason: '', since: receivedAt };
     this.armStaleTimer();

@@ -49,7 +49,8 @@ export function fleetRoutes(routes: RouteTable, fleet: FleetService, hosts: Host
     tags: ['fleet'],
     query: ContainerListQuery,
     response: ContainerList,
-    handler: ({ query }) => Promise.resolve(fleet.list(query)),
+    handler: ({ query, reply }) =>
+      Promise.resolve(reply.type('application/json; charset=utf-8').send(fleet.listJson(query))),
   });
   routes.add({
     method: 'GET',

@@ -48,6 +48,9 @@ export class FleetService implements HostWatcher, RuntimeSink {
   private readonly snapshotFlushMs: number;
   private readonly pendingSnapshots = new Map<string, NodeJS.Timeout>();
   private stopped = false;
+  /** Bumped on every change the list can show; keys the list cache. */
+  private version = 0;
+  private readonly listCache = new Map<string, { version: number; json: string }>();
 
   constructor(
     private readonly hosts: HostsService,
@@ -111,6 +114,7 @@ export class FleetService implements HostWatcher, RuntimeSink {
     if (!e) return;
     e.runtime.stop();
     this.entries.delete(id);
+    this.version++;
     const t = this.pendingSnapshots.get(id);
     if (t) clearTimeout(t);
     this.pendingSnapshots.delete(id);
@@ -141,19 +145,26 @@ export class FleetService implements HostWatcher, RuntimeSink {
   // ---- RuntimeSink: runtime changes → live stream ------------------------------------------------
 
   replaced(hostId: string, items: ContainerDetail[]): void {
-    this.hub.publish({ type: 'containers.replace', hostId, items: items.map(toSummary) });
+    this.version++;
+    const rt = this.entries.get(hostId)?.runtime;
+    const rows = rt ? items.map((c) => rt.summaries.get(c.id) ?? toSummary(c)) : items.map(toSummary);
+    this.hub.publish({ type: 'containers.replace', hostId, items: rows });
     this.statusChanged(hostId);
   }
 
   upserted(hostId: string, item: ContainerDetail): void {
-    this.hub.publish({ type: 'containers.upsert', hostId, items: [toSummary(item)] });
+    this.version++;
+    const row = this.entries.get(hostId)?.runtime.summaries.get(item.id) ?? toSummary(item);
+    this.hub.publish({ type: 'containers.upsert', hostId, items: [row] });
   }
 
   removed(hostId: string, ids: string[]): void {
+    this.version++;
     this.hub.publish({ type: 'containers.remove', hostId, ids });
   }
 
   statusChanged(hostId: string): void {
+    this.version++;
     const e = this.entries.get(hostId);
     if (e) this.hub.publish({ type: 'host.updated', host: this.hosts.toHost(e.record) });
   }
@@ -163,9 +174,23 @@ export class FleetService implements HostWatcher, RuntimeSink {
   list(query: ContainerListQuery): ContainerList {
     const entries = [...this.entries.values()];
     function* all() {
-      for (const e of entries) for (const c of e.runtime.containers.values()) yield toSummary(c);
+      for (const e of entries) yield* e.runtime.summaries.values();
     }
     return queryContainers(all(), query, (id) => this.entries.get(id)?.record.label ?? id);
+  }
+
+  /**
+   * The list as JSON text, cached until the fleet changes: browsers poll the same few views, and
+   * serialising 10k rows is most of the cost of answering.
+   */
+  listJson(query: ContainerListQuery): string {
+    const key = JSON.stringify(query);
+    const hit = this.listCache.get(key);
+    if (hit && hit.version === this.version) return hit.json;
+    const json = JSON.stringify(this.list(query));
+    if (this.listCache.size >= 8) this.listCache.clear();
+    this.listCache.set(key, { version: this.version, json });
+    return json;
   }
 
   async detail(hostId: string, ref: string): Promise<ContainerDetail> {
@@ -316,9 +341,7 @@ export class FleetService implements HostWatcher, RuntimeSink {
 
   private removedNow(runtime: EngineRuntime, id: string): void {
     // The destroy event will say the same; dropping now keeps the answer and the list consistent.
-    runtime.containers.delete(id);
-    runtime.stats.delete(id);
-    this.removed(runtime.hostId, [id]);
+    if (runtime.forget(id)) this.removed(runtime.hostId, [id]);
   }
 
   private connector(record: HostRecord): () => Promise<EngineConnection> {

@@ -1,4 +1,5 @@
-import type { ContainerDetail, ContainerStats } from '@airlock/contract/fleet';
+import type { ContainerDetail, ContainerStats, ContainerSummary } from '@airlock/contract/fleet';
+import { toSummary } from './fleet.query';
 import type { HostState, HostStatus } from '@airlock/contract/hosts';
 
 /** How a runtime reports changes; the fleet service turns them into stream messages. */
@@ -12,6 +13,8 @@ export interface RuntimeSink {
 /** What every host kind keeps: its containers (full detail, masked) and its status. */
 export abstract class HostRuntime {
   readonly containers = new Map<string, ContainerDetail>();
+  /** The list rows, kept beside the details so a list request builds nothing. */
+  readonly summaries = new Map<string, ContainerSummary>();
   /** Latest stats per container id (push hosts carry them in reports). */
   readonly stats = new Map<string, ContainerStats>();
   status: HostStatus = { state: 'pending', reason: 'Not connected yet.', since: new Date().toISOString() };
@@ -39,22 +42,34 @@ export abstract class HostRuntime {
   protected replaceAll(items: ContainerDetail[]): void {
     if (this.stopped) return;
     this.containers.clear();
-    for (const c of items) this.containers.set(c.id, c);
+    this.summaries.clear();
+    for (const c of items) this.set(c);
     for (const id of this.stats.keys()) if (!this.containers.has(id)) this.stats.delete(id);
     this.sink.replaced(this.hostId, items);
   }
 
   protected upsert(item: ContainerDetail): void {
     if (this.stopped) return;
-    this.containers.set(item.id, item);
+    this.set(item);
     this.sink.upserted(this.hostId, item);
   }
 
   protected drop(id: string): void {
     if (this.stopped) return;
-    if (!this.containers.delete(id)) return;
-    this.stats.delete(id);
+    if (!this.forget(id)) return;
     this.sink.removed(this.hostId, [id]);
+  }
+
+  protected set(item: ContainerDetail): void {
+    this.containers.set(item.id, item);
+    this.summaries.set(item.id, toSummary(item));
+  }
+
+  /** Removes a container without telling the sink; true if it was known. */
+  forget(id: string): boolean {
+    this.summaries.delete(id);
+    this.stats.delete(id);
+    return this.containers.delete(id);
   }
 
   /** A container by full id, unique id prefix (≥ 4), or name. */

@@ -1,5 +1,6 @@
 import type { ContainerDetail, ContainerStats } from '@airlock/contract/fleet';
-import { IngestReport, type IngestStatsEntry } from '@airlock/contract/ingest';
+import { z } from 'zod';
+import { INGEST_MAX_CONTAINERS, IngestReport, type IngestStatsEntry } from '@airlock/contract/ingest';
 import { badRequest } from '../../lib/errors';
 import { InspectSchema, inspectToDetail } from './inspect';
 
@@ -66,11 +67,17 @@ export function statsFromCli(e: IngestStatsEntry, at: string): ContainerStats {
   };
 }
 
+/**
+ * The report with its inspect entries left for InspectSchema: each is validated once, by the schema
+ * the engine adapter uses too, instead of twice.
+ */
+const Envelope = IngestReport.extend({ inspect: z.array(z.unknown()).max(INGEST_MAX_CONTAINERS) });
+
 const where = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(root)';
 
 /** Validates and maps one report; a 400 names the first field that is wrong. */
 export function parseReport(hostId: string, body: unknown): ParsedReport {
-  const r = IngestReport.safeParse(body);
+  const r = Envelope.safeParse(body);
   if (!r.success) {
     const issue = r.error.issues[0];
     throw badRequest(`Malformed report: ${issue ? `${where(issue.path)}: ${issue.message}` : 'invalid'}.`, {

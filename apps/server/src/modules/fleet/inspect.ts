@@ -82,8 +82,13 @@ export const InspectSchema = z.object({
 export type Inspect = z.infer<typeof InspectSchema>;
 
 /** Docker writes "0001-01-01T00:00:00Z" for "never". */
+const RFC3339_UTC = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/;
+
 export function dockerTime(s: string): string | null {
   if (!s || s.startsWith('0001-01-01')) return null;
+  // Docker's usual UTC form, normalised to milliseconds without building a Date (hot in ingest).
+  const m = RFC3339_UTC.exec(s);
+  if (m) return `${m[1]}.${(m[2] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
   const ms = Date.parse(s);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

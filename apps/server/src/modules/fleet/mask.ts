@@ -26,7 +26,19 @@ const TOKEN_SHAPES: readonly RegExp[] = [
 
 export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);
 
-export const looksLikeToken = (value: string): boolean => TOKEN_SHAPES.some((re) => re.test(value));
+// One pass per value: the shapes joined (each keeps its own flags: case-sensitive ones together).
+const joined = (flags: string) =>
+  new RegExp(
+    TOKEN_SHAPES.filter((r) => r.flags === flags)
+      .map((r) => `(?:${r.source})`)
+      .join('|'),
+    flags,
+  );
+const SHAPES_CASED = joined('');
+const SHAPES_NOCASE = joined('i');
+
+export const looksLikeToken = (value: string): boolean =>
+  SHAPES_CASED.test(value) || SHAPES_NOCASE.test(value);
 
 /** Masks one value given its name: the whole value is replaced, never a part of it. */
 export function maskValue(name: string, value: string): { value: string; masked: boolean } {

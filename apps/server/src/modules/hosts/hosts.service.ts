@@ -101,6 +101,8 @@ export function installCommand(baseUrl: string, token: string, intervalSeconds: 
 
 export class HostsService {
   private watcher: HostWatcher | null = null;
+  /** Push hosts by id with their token hash: every report is authenticated without a query. */
+  private readonly tokenCache = new Map<string, { tokenHash: string; record: HostRecord }>();
 
   constructor(
     private readonly repo: HostsRepo,
@@ -346,6 +348,7 @@ export class HostsService {
       for (const f of [...sshFields, 'socketPath'] as const) if (body[f] !== undefined) changed.push(f);
     }
     await this.repo.update(id, patch);
+    this.tokenCache.delete(id);
     const next = toRecord({ ...row, ...patch });
     await this.audit.append({
       actor: actorOf(auth),
@@ -361,6 +364,7 @@ export class HostsService {
     const row = await this.repo.byId(id);
     if (!row) throw notFound('Host');
     await this.repo.remove(id);
+    this.tokenCache.delete(id);
     await this.audit.append({
       actor: actorOf(auth),
       action: 'host.remove',
@@ -411,6 +415,8 @@ export class HostsService {
       token_prefix: t.prefix,
       updated_at: new Date().toISOString(),
     });
+    // The old token stops working now, not when a cache expires.
+    this.tokenCache.delete(id);
     await this.audit.append({
       actor: actorOf(auth),
       action: 'host.rotate_token',
@@ -445,10 +451,17 @@ export class HostsService {
    */
   async hostForToken(token: string): Promise<HostRecord | null> {
     const m = /^alh_([A-Za-z0-9-]{1,64})_([A-Za-z0-9_-]{20,200})$/.exec(token);
-    const row = m ? await this.repo.byId(m[1]!) : undefined;
-    const ok = safeEqual(sha256(m?.[2] ?? ''), row?.token_hash ?? DUMMY_HASH);
-    if (!ok || !row || row.kind !== 'agent') return null;
-    return toRecord(row);
+    let known = m ? this.tokenCache.get(m[1]!) : undefined;
+    if (m && !known) {
+      const row = await this.repo.byId(m[1]!);
+      // Unknown ids are not cached: the map stays bounded by the number of push hosts.
+      if (row?.kind === 'agent' && row.token_hash) {
+        known = { tokenHash: row.token_hash, record: toRecord(row) };
+        this.tokenCache.set(row.id, known);
+      }
+    }
+    const ok = safeEqual(sha256(m?.[2] ?? ''), known?.tokenHash ?? DUMMY_HASH);
+    return ok && known ? known.record : null;
   }
 
   private sealSsh(id: string, s: SshSecretsT): string {

@@ -80,7 +80,8 @@ export async function startTestApp(
     if (as?.bearer) headers.authorization = `Bearer ${as.bearer}`;
     if (as?.cookie) {
       headers.cookie = `${SESSION_COOKIE}=${as.cookie}`;
-      if (opts.csrf !== false && as.csrf) headers[CSRF_HEADER] = as.csrf;
+      if (opts.csrf !== false && as.csrf && headers[CSRF_HEADER] === undefined)
+        headers[CSRF_HEADER] = as.csrf;
     }
     let payload: string | undefined;
     if (opts.raw !== undefined) payload = opts.raw;

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
@@ -100,6 +100,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
     bodyLimit: config.bodyLimit,
     routerOptions: { maxParamLength: 512 },
+    // URLs the router itself refuses (undecodable, a path segment over 512 characters) still get the
+    // one error shape, with a correlation id.
+    frameworkErrors: (err, req, rawReply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const reply = rawReply as FastifyReply;
+      void reply
+        .code(tooLong ? 414 : 400)
+        .header('x-correlation-id', req.id)
+        .send({
+          code: 'validation_failed',
+          message: tooLong
+            ? 'A path segment is longer than the 512 characters allowed.'
+            : 'The URL is not valid (a path segment could not be decoded).',
+          correlationId: req.id,
+        });
+    },
   });
 
   fastify.removeAllContentTypeParsers();
@@ -222,7 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         return reply.code(404).type('text/plain').send('The agent script is not part of this install.');
       }
       return reply
-        .type('text/x-shellscript; charset=utf-8')
+        .type('text/plain; charset=utf-8')
         .header('cache-control', 'no-cache')
         .send(await readFile(agentScript, 'utf8'));
     },

@@ -65,6 +65,7 @@ export class HostKeyUnknownError extends UserError {
 export class HostKeyMismatchError extends UpstreamError {
   readonly expected: string;
   readonly fingerprint: string;
+  readonly hostPort: string;
   constructor(upstream: string, hostPortStr: string, expected: string, got: string) {
     super(
       upstream,
@@ -73,6 +74,7 @@ export class HostKeyMismatchError extends UpstreamError {
     );
     this.expected = expected;
     this.fingerprint = got;
+    this.hostPort = hostPortStr;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ContainerDetail } from '@airlock/contract/fleet';
 import type { DockerEngine } from '../../adapters/docker.adapter';
-import { HostKeyUnknownError } from '../../adapters/ssh.adapter';
+import { HostKeyMismatchError, HostKeyUnknownError } from '../../adapters/ssh.adapter';
 import { errorMessage, UpstreamError, UserError } from '../../lib/errors';
 import { HostRuntime, type RuntimeSink } from './host.runtime';
 
@@ -120,9 +120,10 @@ export class EngineRuntime extends HostRuntime {
         attempt = 0;
       } catch (err) {
         reason = ctrl.signal.aborted ? errorMessage(ctrl.signal.reason) : errorMessage(err);
-        if (err instanceof HostKeyUnknownError) {
-          // Which of the two hosts presented it is in the message's host:port; the ssh connector tags it.
-          const jump = (err as HostKeyUnknownError & { jump?: boolean }).jump === true;
+        if (err instanceof HostKeyUnknownError || err instanceof HostKeyMismatchError) {
+          // Shown to the admin to compare and confirm (a rebuilt host presents a new key). The ssh
+          // connector tags errors that came from the jump host.
+          const jump = (err as Error & { jump?: boolean }).jump === true;
           if (jump) this.presentedJumpFingerprint = err.fingerprint;
           else this.presentedFingerprint = err.fingerprint;
         }

@@ -8,7 +8,7 @@ import type {
   ActionResponse,
 } from '@airlock/contract/fleet';
 import { DockerEngine, type ExecSession, type LogsOptions } from '../../adapters/docker.adapter';
-import { HostKeyUnknownError, SshTunnel } from '../../adapters/ssh.adapter';
+import { HostKeyMismatchError, HostKeyUnknownError, SshTunnel } from '../../adapters/ssh.adapter';
 import { badRequest, conflict, errorMessage, notFound } from '../../lib/errors';
 import type { AuthContext } from '../../lib/route';
 import { actorOf, type AuditService } from '../audit/audit.service';
@@ -369,7 +369,11 @@ export class FleetService implements HostWatcher, RuntimeSink {
           keepaliveCountMax: 2,
         });
       } catch (err) {
-        if (err instanceof HostKeyUnknownError && c.jump && err.hostPort === `${c.jump.host}:${c.jump.port}`)
+        if (
+          (err instanceof HostKeyUnknownError || err instanceof HostKeyMismatchError) &&
+          c.jump &&
+          err.hostPort === `${c.jump.host}:${c.jump.port}`
+        )
           Object.assign(err, { jump: true });
         throw err;
       }

@@ -81,4 +81,20 @@ describe('mask', () => {
     const out = JSON.stringify(maskEnv(['DB_PASSWORD=s3cr3t-value', 'T=sk-' + 'q'.repeat(30)]));
     assert.ok(!out.includes('s3cr3t') && !out.includes('qqqq'), out);
   });
+
+  // Values come from untrusted push reports and containers. Quadratic patterns took ~10 s on 100 KiB
+  // (it once blocked the server for minutes); linear ones take milliseconds. The timeout fails a
+  // regression instead of hanging the suite.
+  it('scans huge hostile values in linear time', { timeout: 5_000 }, () => {
+    for (const v of [
+      'a'.repeat(200_000),
+      'a:'.repeat(100_000),
+      'x://' + 'a'.repeat(200_000),
+      'eyJ' + 'a'.repeat(200_000),
+    ]) {
+      assert.equal(looksLikeToken(v), false);
+    }
+    assert.ok(looksLikeToken('postgres://app:hunter2@db:5432/app'));
+    assert.ok(looksLikeToken('see ' + 'a'.repeat(100_000) + ' https://u:p@example.test'));
+  });
 });

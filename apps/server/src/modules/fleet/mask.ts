@@ -21,7 +21,9 @@ const TOKEN_SHAPES: readonly RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/, // JWTs
   /\bglpat-[A-Za-z0-9_-]{20,}/, // GitLab personal access tokens
   /\bAIza[0-9A-Za-z_-]{35}\b/, // Google API keys
-  /[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s@/]+@/i, // credentials inside a URL (scheme://user:pass@host)
+  // Credentials inside a URL (scheme://user:pass@host). Bounded: an unbounded `[a-z0-9+.-]*` before
+  // the colon made this quadratic, and values come from untrusted reports (ReDoS, fleet-attack tests).
+  /[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{1,256}:[^\s@/]{1,1024}@/i,
 ];
 
 export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);

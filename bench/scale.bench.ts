@@ -7,11 +7,12 @@
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { CSRF_HEADER, SESSION_COOKIE, type Me } from '@airlock/contract/auth';
 import type { ContainerList } from '@airlock/contract/fleet';
 import type { CreatedHost } from '@airlock/contract/hosts';
 import { startTestApp } from '../test/support/app';
+import { launchChromium, requireChromium } from '../test/support/browser';
 import { repoRoot, startServer, type E2eServer } from '../test/support/e2e-server';
 import { fakeReport } from '../test/fixtures/docker-report';
 import { profiled, type HotSpot } from './profile';
@@ -21,7 +22,6 @@ export const HOSTS = 50;
 export const PER_HOST = 200;
 const API_SAMPLES = 50;
 const LOADS = 5;
-const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = { username: 'bench-admin', password: 'bench password 123' };
 
 // ---- (a) the API over a socket ----------------------------------------------------------------
@@ -248,7 +248,7 @@ async function loadFleet(browser: Browser, s: E2eServer, cookie: string, expectR
 }
 
 async function browserBench(): Promise<Metric[]> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
+  requireChromium();
   checkBuild();
   const s = await startServer();
   let browser: Browser | undefined;
@@ -280,19 +280,7 @@ async function browserBench(): Promise<Metric[]> {
       hosts.push({ label, token: ((await res.json()) as CreatedHost).agentToken ?? '' });
     }
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     // One throwaway load each, so neither side pays for Chromium's first start-up.
     await loadFleet(browser, s, session.cookie, false);
     const empty: Load[] = [];

@@ -8,20 +8,26 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { BASE_IMAGE, ensureBaseImage, removeContainers, requireDocker } from '../support/docker';
-import { repoRoot, startServer, type E2eServer } from '../support/e2e-server';
+import {
+  eventually,
+  launchChromium,
+  loopbackPage,
+  prepareShots,
+  requireChromium,
+  shot,
+  unlockIfAsked,
+} from '../support/browser';
+import { startServer, type E2eServer } from '../support/e2e-server';
 import { fakeReport } from '../fixtures/docker-report';
 
 const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
 const STEP = 20_000;
-const SHOTS = path.join(repoRoot, 'test-artifacts/e2e');
 const ADMIN_PW = 'correct horse battery';
 const VIEWER = { username: 'vera', password: 'viewer password 123' };
 
@@ -93,12 +99,10 @@ async function ingest(token: string, report: unknown): Promise<{ status: number;
 }
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the e2e tests need Debian Chromium (apt-get install chromium).`);
-  }
+  requireChromium();
   await requireDocker();
   await ensureBaseImage();
-  await mkdir(SHOTS, { recursive: true });
+  await prepareShots();
   mountDir = await mkdtemp(path.join(os.tmpdir(), 'airlock-e2e-mount-'));
   await createContainer('create', DOOMED, []);
   await createContainer('create', KEEPER, []);
@@ -129,19 +133,7 @@ before(async () => {
   const host = await api('POST', '/api/hosts', { kind: 'local', label: 'this machine' });
   assert.equal(host.status, 201, `adding the local host: ${host.text}`);
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -150,37 +142,6 @@ after(async () => {
   await removeContainers(created);
   if (mountDir) await rm(mountDir, { recursive: true, force: true });
 });
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.mouse.move(1, 1);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + STEP;
-  let last: T = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline)
-      assert.fail(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 150));
-    last = await read();
-  }
-  return last;
-}
-
-async function unlockIfAsked(page: Page, password: string): Promise<boolean> {
-  const field = page.getByTestId('unlock-password');
-  try {
-    await field.waitFor({ timeout: 3_000 });
-  } catch {
-    return false;
-  }
-  await field.click({ trial: true });
-  await field.fill(password);
-  await page.getByTestId('unlock-submit').click();
-  await field.waitFor({ state: 'hidden' });
-  return true;
-}
 
 const row = (page: Page, name: string) => page.locator(`[data-testid="fleet-row"][data-name="${name}"]`);
 const hostRow = (page: Page, label: string) =>
@@ -192,18 +153,14 @@ async function signedIn(
   password: string,
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   assert.ok(server && browser);
-  const context = await browser.newContext({
+  const {
+    context,
+    page,
+    pageErrors: errors,
+  } = await loopbackPage(browser, {
     viewport: { width: 1366, height: 860 },
-    acceptDownloads: false,
+    timeoutMs: STEP,
   });
-  context.setDefaultTimeout(STEP);
-  await context.route(
-    (u) => u.hostname !== '127.0.0.1',
-    (route) => route.abort(),
-  );
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${server.url}/login`);
   await page.getByTestId('login-username').fill(username);
   await page.getByTestId('login-password').fill(password);

@@ -7,18 +7,22 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { BASE_IMAGE, ensureBaseImage, removeContainers, requireDocker } from '../support/docker';
-import { repoRoot, startServer, type E2eServer } from '../support/e2e-server';
+import {
+  eventually,
+  launchChromium,
+  loopbackPage,
+  prepareShots,
+  requireChromium,
+  shot,
+  unlockIfAsked,
+} from '../support/browser';
+import { startServer, type E2eServer } from '../support/e2e-server';
 
 const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
 const STEP = 20_000;
-const SHOTS = path.join(repoRoot, 'test-artifacts/e2e');
 const ADMIN_PW = 'correct horse battery';
 
 // One prefix per run: the search box narrows the fleet to this run's containers, so containers
@@ -43,12 +47,10 @@ async function runContainer(name: string, extra: string[], cmd: string[]): Promi
 }
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the e2e tests need Debian Chromium (apt-get install chromium).`);
-  }
+  requireChromium();
   await requireDocker();
   await ensureBaseImage();
-  await mkdir(SHOTS, { recursive: true });
+  await prepareShots();
   await runContainer(HEALTHY, [], ['sleep', 'infinity']);
   await runContainer(
     SICK,
@@ -65,19 +67,7 @@ before(async () => {
     ],
   );
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -85,37 +75,6 @@ after(async () => {
   await server?.stop();
   await removeContainers(created);
 });
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.mouse.move(1, 1);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + STEP;
-  let last: T = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline)
-      assert.fail(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 150));
-    last = await read();
-  }
-  return last;
-}
-
-async function unlockIfAsked(page: Page, password: string): Promise<boolean> {
-  const field = page.getByTestId('unlock-password');
-  try {
-    await field.waitFor({ timeout: 3_000 });
-  } catch {
-    return false;
-  }
-  await field.click({ trial: true });
-  await field.fill(password);
-  await page.getByTestId('unlock-submit').click();
-  await field.waitFor({ state: 'hidden' });
-  return true;
-}
 
 const row = (page: Page, name: string) => page.locator(`[data-testid="fleet-row"][data-name="${name}"]`);
 
@@ -125,18 +84,10 @@ test(
   async () => {
     assert.ok(server && browser);
     const { url } = server;
-    const context = await browser.newContext({
+    const { context, page, pageErrors } = await loopbackPage(browser, {
       viewport: { width: 1366, height: 860 },
-      acceptDownloads: false,
+      timeoutMs: STEP,
     });
-    context.setDefaultTimeout(STEP);
-    await context.route(
-      (u) => u.hostname !== '127.0.0.1',
-      (route) => route.abort(),
-    );
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
 
     try {
       // 1. Setup lands on the Fleet, which explains that there are no hosts yet.

@@ -4,16 +4,21 @@
 // Needs Debian Chromium at /usr/bin/chromium and a prior `node scripts/build.mjs`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { repoRoot, runCli, startServer, type E2eServer } from '../support/e2e-server';
+import type { Browser, Page } from 'playwright-core';
+import {
+  eventually,
+  launchChromium,
+  loopbackPage,
+  prepareShots,
+  requireChromium,
+  shot as fullShot,
+} from '../support/browser';
+import { runCli, startServer, type E2eServer } from '../support/e2e-server';
 
-const CHROMIUM = '/usr/bin/chromium';
 const STEP = 15_000;
-const SHOTS = path.join(repoRoot, 'test-artifacts/e2e');
 const ADMIN_PW = 'correct horse battery';
 const OPS_PW = 'operator staple 42';
 
@@ -22,26 +27,10 @@ let browser: Browser | undefined;
 let cliHome: string | undefined;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the e2e tests need Debian Chromium. Install it with \`apt-get install chromium\`.`,
-    );
-  }
-  await mkdir(SHOTS, { recursive: true });
+  requireChromium();
+  await prepareShots();
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   cliHome = await mkdtemp(path.join(os.tmpdir(), 'airlock-e2e-cli-'));
 });
 
@@ -51,23 +40,7 @@ after(async () => {
   if (cliHome) await rm(cliHome, { recursive: true, force: true });
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  // Finish CSS transitions first, so modals are not captured half faded in.
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
-}
-
-/** Polls until `read()` satisfies `ok`, or fails with the last value seen. */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + STEP;
-  let last: T = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline)
-      assert.fail(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = await read();
-  }
-  return last;
-}
+const shot = (page: Page, name: string) => fullShot(page, name, { fullPage: true, parkMouse: false });
 
 async function logout(page: Page): Promise<void> {
   await page.getByTestId('user-menu').click();
@@ -99,16 +72,10 @@ async function unlock(page: Page, password: string, screenshot?: string): Promis
 test('foundation: setup, audit, users, roles, tokens, CLI, theme', { timeout: 120_000 }, async () => {
   assert.ok(server && browser && cliHome);
   const { url } = server;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  context.setDefaultTimeout(STEP);
-  // Only the server under test: nothing else may be fetched.
-  await context.route(
-    (u) => u.hostname !== '127.0.0.1',
-    (route) => route.abort(),
-  );
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const { context, page, pageErrors } = await loopbackPage(browser, {
+    viewport: { width: 1280, height: 800 },
+    timeoutMs: STEP,
+  });
 
   try {
     // 1. Setup via the printed link: the token is prefilled.

@@ -17,6 +17,7 @@ import {
 } from '../lib/fleet-list';
 import { api } from './client';
 import { hostLabelLookup, hostsQuery } from './hosts';
+import { wsUrl } from './stream';
 import { filtersToQuery } from '../lib/fleet-list';
 
 export const containersKey = ['containers'] as const;
@@ -70,12 +71,6 @@ export function removeContainer(hostId: string, id: string, name: string): Promi
 
 export function logsDownloadUrl(hostId: string, id: string, tail: number): string {
   return `${containerPath(hostId, id)}/logs/download?tail=${tail}`;
-}
-
-/** Same-origin WebSocket URL (ws: or wss: to match the page), like the live stream's. */
-export function wsUrl(path: string, loc: Location = window.location): string {
-  const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${loc.host}${path}`;
 }
 
 export function logsSocketUrl(

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { StreamMessage } from '@airlock/contract/stream';
 
 export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -13,9 +14,30 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-export function streamUrl(loc: Location = window.location): string {
+/** Same-origin WebSocket URL (ws: or wss: to match the page): cookies and CSP stay as for HTTP. */
+export function wsUrl(path: string, loc: Location = window.location): string {
   const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${loc.host}/api/stream`;
+  return `${proto}//${loc.host}${path}`;
+}
+
+export function streamUrl(loc: Location = window.location): string {
+  return wsUrl('/api/stream', loc);
+}
+
+/**
+ * A text frame checked against the contract, or null: frames that are binary, not JSON or of an
+ * unknown shape are dropped, so a newer server can add messages an open page does not know yet.
+ */
+export function parseSocketMessage<T>(schema: z.ZodType<T>, data: unknown): T | null {
+  if (typeof data !== 'string') return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? parsed.data : null;
 }
 
 type AnyHandler = (msg: StreamMessage) => void;
@@ -130,16 +152,8 @@ export class StreamConnection {
   }
 
   private dispatch(data: unknown): void {
-    if (typeof data !== 'string') return;
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      return;
-    }
-    const parsed = StreamMessage.safeParse(json);
-    if (!parsed.success) return;
-    const msg = parsed.data;
+    const msg = parseSocketMessage(StreamMessage, data);
+    if (!msg) return;
     if (msg.type === 'ping') this.ws?.send(JSON.stringify({ type: 'pong' }));
     for (const h of this.handlers.get(msg.type) ?? []) {
       try {

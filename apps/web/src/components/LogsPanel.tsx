@@ -3,6 +3,7 @@ import { Badge, Box, Button, Group, NativeSelect, Paper, Switch, Text, TextInput
 import { IconDownload, IconPlayerPause, IconPlayerPlay, IconSearch } from '@tabler/icons-react';
 import { LogsServerMessage } from '@airlock/contract/fleet';
 import { logsDownloadUrl, logsSocketUrl } from '../api/containers';
+import { parseSocketMessage } from '../api/stream';
 import { formatDateTime } from '../lib/format';
 import { appendLines, countMatches, filterLines, splitMatches, type BufferedLine } from '../lib/log-buffer';
 import { useWindowedRows } from '../lib/windowing';
@@ -68,16 +69,8 @@ export function LogsPanel({ hostId, containerId }: { hostId: string; containerId
     let ended = false;
     ws.onopen = () => setState({ kind: 'streaming' });
     ws.onmessage = (ev: MessageEvent) => {
-      if (typeof ev.data !== 'string') return;
-      let json: unknown;
-      try {
-        json = JSON.parse(ev.data);
-      } catch {
-        return;
-      }
-      const parsed = LogsServerMessage.safeParse(json);
-      if (!parsed.success) return;
-      const msg = parsed.data;
+      const msg = parseSocketMessage(LogsServerMessage, ev.data);
+      if (!msg) return;
       switch (msg.type) {
         case 'lines': {
           const start = seq.current;

@@ -8,6 +8,7 @@ import { ExecServerMessage, type ExecClientMessage } from '@airlock/contract/fle
 import { execSocketUrl } from '../api/containers';
 import { requestUnlock } from '../api/client';
 import { useCurrentUser } from '../api/CurrentUser';
+import { parseSocketMessage } from '../api/stream';
 
 type ShellState =
   | { kind: 'idle' }
@@ -72,16 +73,8 @@ export function ShellPanel({ hostId, containerId }: { hostId: string; containerI
         t.write(new Uint8Array(ev.data));
         return;
       }
-      if (typeof ev.data !== 'string') return;
-      let json: unknown;
-      try {
-        json = JSON.parse(ev.data);
-      } catch {
-        return;
-      }
-      const parsed = ExecServerMessage.safeParse(json);
-      if (!parsed.success) return;
-      const msg = parsed.data;
+      const msg = parseSocketMessage(ExecServerMessage, ev.data);
+      if (!msg) return;
       switch (msg.type) {
         case 'ready':
           setState({ kind: 'ready', shell: msg.shell });

@@ -288,7 +288,7 @@ export class SshTunnel extends EventEmitter<SshTunnelEvents> {
           reject(
             new UpstreamError(
               this.upstream,
-              `${this.upstream} refused to forward to ${socketPath}: ${err.message}`,
+              `${this.upstream} refused to forward to ${socketPath}: ${err.message} (the SSH server needs AllowStreamLocalForwarding; with many open log views or shells its MaxSessions, 10 by default, may be reached)`,
               { cause: err },
             ),
           );

@@ -1,0 +1,114 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ContainerDetail, ContainerEvent } from '@airlock/contract/fleet';
+import type { DockerEngine } from '../../adapters/docker.adapter';
+import { UpstreamError } from '../../lib/errors';
+import { EngineRuntime, type EngineTiming } from './engine.runtime';
+import type { RuntimeSink } from './host.runtime';
+
+const timing: EngineTiming = {
+  heartbeatMs: 20,
+  pingTimeoutMs: 40,
+  failuresBeforeUnreachable: 2,
+  slowMs: 1_000,
+  resyncMs: 60_000,
+  minBackoffMs: 10_000,
+  maxBackoffMs: 10_000,
+};
+
+/** An engine whose ping answers or hangs on demand; events stay open until aborted. */
+function fakeEngine() {
+  const state = { hang: 0 as number, pings: 0 };
+  const engine = {
+    ping: async (timeoutMs: number) => {
+      state.pings++;
+      if (state.hang > 0) {
+        state.hang--;
+        await new Promise((r) => setTimeout(r, timeoutMs));
+        throw new UpstreamError('docker@fake', 'did not answer "ping"', { timeout: true });
+      }
+    },
+    events: (signal: AbortSignal): Promise<AsyncIterable<ContainerEvent>> =>
+      Promise.resolve({
+        [Symbol.asyncIterator]: () => ({
+          next: () =>
+            new Promise<IteratorResult<ContainerEvent>>((resolve) =>
+              signal.addEventListener('abort', () => resolve({ done: true, value: undefined }), {
+                once: true,
+              }),
+            ),
+        }),
+      }),
+    list: () => Promise.resolve([] as ContainerDetail[]),
+  };
+  return { state, engine: engine as unknown as DockerEngine };
+}
+
+/** Records every status the runtime passes through (a state can last less than a poll interval). */
+function recorder(): { sink: RuntimeSink; seen: string[]; bind(rt: EngineRuntime): void } {
+  const seen: string[] = [];
+  let rt: EngineRuntime | null = null;
+  return {
+    seen,
+    bind: (r) => (rt = r),
+    sink: {
+      replaced: () => undefined,
+      upserted: () => undefined,
+      removed: () => undefined,
+      statusChanged: () => {
+        if (rt) seen.push(`${rt.status.state}: ${rt.status.reason}`);
+      },
+    },
+  };
+}
+
+const until = async (what: string, ok: () => boolean, ms = 2_000) => {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+function runtime(f: ReturnType<typeof fakeEngine>, r: ReturnType<typeof recorder>): EngineRuntime {
+  const connect = () => Promise.resolve({ engine: f.engine, close: () => undefined });
+  const rt = new EngineRuntime('h', r.sink, connect, timing, () => undefined);
+  r.bind(rt);
+  rt.start();
+  return rt;
+}
+
+describe('engine heartbeat', () => {
+  it('one missed health check is degraded; the next good one restores connected', async () => {
+    const f = fakeEngine();
+    const r = recorder();
+    const rt = runtime(f, r);
+    try {
+      await until('connected', () => rt.status.state === 'connected');
+      r.seen.length = 0;
+      f.state.hang = 1;
+      await until('degraded, then connected again', () => r.seen.length >= 2);
+      assert.match(r.seen[0] ?? '', /^degraded: The engine did not answer a health check/);
+      assert.match(r.seen[1] ?? '', /^connected/);
+      // A single missed check never makes the host unreachable.
+      await new Promise((res) => setTimeout(res, 100));
+      assert.ok(!r.seen.some((x) => x.startsWith('unreachable')), r.seen.join('\n'));
+    } finally {
+      rt.stop();
+    }
+  });
+
+  it('two missed health checks in a row make the host unreachable, with the reason', async () => {
+    const f = fakeEngine();
+    const r = recorder();
+    const rt = runtime(f, r);
+    try {
+      await until('connected', () => rt.status.state === 'connected');
+      f.state.hang = 2;
+      await until('unreachable', () => rt.status.state === 'unreachable');
+      assert.match(rt.status.reason, /stopped answering/);
+    } finally {
+      rt.stop();
+    }
+  });
+});

@@ -87,6 +87,7 @@ export function HostStatusBadge({ state }: { state: HostState }) {
       tt="none"
       data-testid="host-status"
       data-state={state}
+      style={{ flexShrink: 0 }}
     >
       {state}
     </Badge>

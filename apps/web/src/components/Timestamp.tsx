@@ -20,7 +20,9 @@ export function Timestamp({ value, mode = 'relative', empty = 'Never', ...text }
     );
   }
   const absolute = formatDateTime(value);
-  const relative = formatRelative(value, now);
+  // `now` ticks only every 30 s; a value that just arrived (a host's "since") would read as the
+  // future against it, so a re-render also takes the current time.
+  const relative = formatRelative(value, Math.max(now, Date.now()));
   return (
     <Tooltip label={mode === 'relative' ? absolute : relative} openDelay={300} withArrow>
       <Text size="sm" component="time" dateTime={value} style={{ whiteSpace: 'nowrap' }} {...text}>

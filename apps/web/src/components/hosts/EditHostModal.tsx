@@ -8,6 +8,7 @@ import {
   asNumber,
   FormFooter,
   IntervalField,
+  MONO_INPUT,
   ProtectedField,
   SocketField,
   SshSecretFields,
@@ -26,6 +27,7 @@ const EDIT_FIELDS = [
   'privateKey',
   'passphrase',
   'password',
+  'hostKeyFingerprint',
   'intervalSeconds',
 ] as const;
 
@@ -56,6 +58,8 @@ function EditHostForm({ host, onClose }: { host: Host; onClose: () => void }) {
     port: host.ssh?.port ?? 22,
     username: host.ssh?.username ?? '',
   });
+  const pinned = host.ssh?.hostKeyFingerprint ?? '';
+  const [fingerprint, setFingerprint] = useState(pinned);
   const [replace, setReplace] = useState<Replace>('keep');
   const [secrets, setSecrets] = useState<SshSecrets>({ privateKey: '', passphrase: '', password: '' });
   const [interval, setInterval] = useState<number | string>(host.agent?.intervalSeconds ?? 30);
@@ -78,6 +82,9 @@ function EditHostForm({ host, onClose }: { host: Host; onClose: () => void }) {
       body.host = target.host.trim();
       body.port = asNumber(target.port);
       body.username = target.username.trim();
+      // Sent only when changed; empty unpins (the host's key is then shown again for confirmation).
+      const fp = fingerprint.trim();
+      if (fp !== pinned) body.hostKeyFingerprint = fp ? fp : null;
       if (replace === 'key') {
         body.privateKey = secrets.privateKey.trim() + '\n';
         body.passphrase = secrets.passphrase ? secrets.passphrase : null;
@@ -118,6 +125,18 @@ function EditHostForm({ host, onClose }: { host: Host; onClose: () => void }) {
               value={target}
               onChange={(patch) => setTarget((t) => ({ ...t, ...patch }))}
               errors={errors}
+            />
+            <TextInput
+              label="Pinned host key fingerprint"
+              description="The SHA256:… key the host must present. Empty: Airlock connects, shows what the host presents, and you confirm it."
+              placeholder="SHA256:…"
+              value={fingerprint}
+              onChange={(e) => setFingerprint(e.currentTarget.value)}
+              error={errors.hostKeyFingerprint}
+              autoComplete="off"
+              spellCheck={false}
+              styles={MONO_INPUT}
+              data-testid="host-edit-fingerprint"
             />
             <Stack gap={4}>
               <Text size="sm" fw={500}>

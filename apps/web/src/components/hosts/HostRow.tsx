@@ -27,7 +27,7 @@ function Details({ host }: { host: Host }) {
       <Text key="t" size="xs" ff="monospace">
         {s.username}@{s.host}:{s.port} → {s.socketPath}
       </Text>,
-      <Text key="f" size="xs" c="dimmed" ff="monospace" style={{ wordBreak: 'break-all' }}>
+      <Text key="f" size="xs" c="dimmed" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
         {s.auth} auth · {s.hostKeyFingerprint ? `pinned ${s.hostKeyFingerprint}` : 'host key not pinned'}
       </Text>,
     );

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { inspect } from 'node:util';
 import Docker from 'dockerode';
 import type { ContainerEvent } from '@airlock/contract/fleet';
 import { DockerEngine } from '../../apps/server/src/adapters/docker.adapter';
@@ -60,6 +61,21 @@ after(async () => {
 });
 
 describe('SSH adapter against a real sshd and the real dockerd', () => {
+  it('the modem options stay cheap to inspect however many channels are open', async () => {
+    // docker-modem util.inspects every request's options (showHidden, unlimited depth) even with
+    // debugging off; through the agent that reached the whole SSH client, so every open log stream
+    // made every later call slower. The agent must present itself as a short string.
+    const tunnel = await connect(opts(sshd));
+    const engine = new DockerEngine({ hostId: 'ssh-inspect', modem: tunnel.dockerModemOptions() });
+    const ctrl = new AbortController();
+    await engine.events(ctrl.signal);
+    await Promise.all([1, 2, 3].map(() => engine.logs(name, { follow: true, tail: 0, signal: ctrl.signal })));
+    const text = inspect(tunnel.dockerModemOptions(), { showHidden: true, depth: null });
+    ctrl.abort();
+    assert.ok(text.length < 1_000, `options inspect to ${text.length} characters`);
+    assert.match(text, /TunnelAgent\(\/var\/run\/docker\.sock via ssh:\/\/root@127\.0\.0\.1:/);
+  });
+
   it('with the pinned fingerprint, drives the engine through the tunnel: ping, list, logs, action, events', async () => {
     const tunnel = await connect(opts(sshd));
     const engine = new DockerEngine({ hostId: 'ssh-test', modem: tunnel.dockerModemOptions() });

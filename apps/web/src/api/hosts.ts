@@ -41,6 +41,16 @@ export function reconnectHost(id: string): Promise<Host> {
   return api(`${hostPath(id)}/reconnect`, Host, { method: 'POST', body: {} });
 }
 
+/**
+ * The host to keep when a copy arrives. HTTP answers and stream messages travel on different
+ * connections, so an older copy can arrive last (an edit's answer says "pending" after the stream
+ * already said "unreachable" and offered the presented key). Every copy is a whole snapshot made
+ * from the current record, so the one whose status changed later wins, entirely.
+ */
+export function mergeHost(prev: Host | undefined, incoming: Host): Host {
+  return prev && Date.parse(prev.status.since) > Date.parse(incoming.status.since) ? prev : incoming;
+}
+
 /** Puts a host the server answered with (or the stream announced) into the cached list. */
 export function upsertCachedHost(qc: QueryClient, host: Host): void {
   qc.setQueryData<HostList>(hostsQuery.queryKey, (old) => {
@@ -48,7 +58,7 @@ export function upsertCachedHost(qc: QueryClient, host: Host): void {
     const at = old.items.findIndex((h) => h.id === host.id);
     if (at < 0) return { items: [...old.items, host] };
     const items = [...old.items];
-    items[at] = host;
+    items[at] = mergeHost(old.items[at], host);
     return { items };
   });
 }

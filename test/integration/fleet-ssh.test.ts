@@ -217,7 +217,8 @@ describe('fleet: an SSH host against a real sshd and the real dockerd', () => {
     }
   });
 
-  it('operator reconnect drops and reconnects the SSH host', async () => {
+  it('operator reconnect drops and reconnects the SSH host at once', async () => {
+    const before = await getHost(f, sshId);
     const res = await f.t.request('POST', `/api/hosts/${sshId}/reconnect`, { as: f.operator, body: {} });
     assert.equal(res.statusCode, 200, res.body);
     assertError(
@@ -225,7 +226,17 @@ describe('fleet: an SSH host against a real sshd and the real dockerd', () => {
       403,
       'forbidden',
     );
-    await waitHostState(f, sshId, (h) => h.status.state === 'connected', 'connected again after reconnect');
+    // A new connection: connected again with a later `since`, not the old connection still standing.
+    await waitHostState(
+      f,
+      sshId,
+      (h) => h.status.state === 'connected' && Date.parse(h.status.since) > Date.parse(before.status.since),
+      'connected again after reconnect',
+    );
+    assert.ok(
+      Date.now() - t0 < 900,
+      `reconnected after ${Date.now() - t0} ms (the failure backoff starts at 1 s)`,
+    );
     await waitContainer(f, 'listed again', (x) => x.id === cid, { query: `?host=${sshId}` });
   });
 

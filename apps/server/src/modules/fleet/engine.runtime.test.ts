@@ -111,4 +111,21 @@ describe('engine heartbeat', () => {
       rt.stop();
     }
   });
+
+  it('an operator reconnect connects again at once, not after the failure backoff', async () => {
+    // The fixture's backoff is 10 s; `until` gives up after 2 s.
+    const f = fakeEngine();
+    const r = recorder();
+    const rt = runtime(f, r);
+    try {
+      await until('connected', () => rt.status.state === 'connected');
+      r.seen.length = 0;
+      rt.reconnect();
+      await until('connected again', () => r.seen.some((x) => x.startsWith('connected')));
+      assert.match(r.seen[0] ?? '', /^pending: Reconnecting/);
+      assert.ok(!r.seen.some((x) => x.startsWith('unreachable')), r.seen.join('\n'));
+    } finally {
+      rt.stop();
+    }
+  });
 });

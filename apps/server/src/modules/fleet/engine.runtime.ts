@@ -61,6 +61,7 @@ export class EngineRuntime extends HostRuntime {
   private conn: EngineConnection | null = null;
   private ctrl: AbortController | null = null;
   private wake: (() => void) | null = null;
+  private reconnectNow = false;
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
 
@@ -86,6 +87,8 @@ export class EngineRuntime extends HostRuntime {
 
   /** Drop the connection and connect again now (after a fix, or a confirmed host key). */
   reconnect(): void {
+    // Connect again at once, without the failure backoff (and without calling it a failure).
+    this.reconnectNow = true;
     this.ctrl?.abort(new Error('reconnect requested'));
     this.wake?.();
   }
@@ -125,6 +128,7 @@ export class EngineRuntime extends HostRuntime {
     while (!this.stopped) {
       const ctrl = new AbortController();
       this.ctrl = ctrl;
+      this.reconnectNow = false;
       let reason = '';
       try {
         await this.session(ctrl);
@@ -147,6 +151,12 @@ export class EngineRuntime extends HostRuntime {
         this.conn = null;
       }
       if (this.stopped) break;
+      if (this.reconnectNow) {
+        this.reconnectNow = false;
+        attempt = 0;
+        this.setStatus('pending', 'Reconnecting (requested by an operator).');
+        continue;
+      }
       this.setStatus('unreachable', reason);
       const delay = Math.min(
         this.timing.maxBackoffMs,

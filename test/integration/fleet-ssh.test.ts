@@ -233,10 +233,6 @@ describe('fleet: an SSH host against a real sshd and the real dockerd', () => {
       (h) => h.status.state === 'connected' && Date.parse(h.status.since) > Date.parse(before.status.since),
       'connected again after reconnect',
     );
-    assert.ok(
-      Date.now() - t0 < 900,
-      `reconnected after ${Date.now() - t0} ms (the failure backoff starts at 1 s)`,
-    );
     await waitContainer(f, 'listed again', (x) => x.id === cid, { query: `?host=${sshId}` });
   });
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Host } from '@airlock/contract/hosts';
-import { mergeHost } from './hosts';
+import { mergeHost, mergeHostList } from './hosts';
 
 const host = (state: Host['status']['state'], since: string, label = 'edge'): Host => ({
   id: 'h1',
@@ -48,5 +48,20 @@ describe('mergeHost', () => {
   });
   it('takes the incoming copy when there is none cached', () => {
     assert.equal(mergeHost(undefined, host('pending', '2026-01-01T00:00:01.000Z')).status.state, 'pending');
+  });
+
+  it('a late refetch keeps newer statuses, and the server decides which hosts exist', () => {
+    const cached = {
+      items: [
+        host('connected', '2026-01-01T00:00:05.000Z'),
+        { ...host('pending', '2026-01-01T00:00:01.000Z'), id: 'gone' },
+      ],
+    };
+    const refetched = { items: [host('pending', '2026-01-01T00:00:01.000Z')] };
+    const merged = mergeHostList(cached, refetched);
+    assert.deepEqual(
+      merged.items.map((h) => `${h.id}:${h.status.state}`),
+      ['h1:connected'],
+    );
   });
 });

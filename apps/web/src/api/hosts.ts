@@ -13,7 +13,17 @@ import { api } from './client';
 export const hostsQuery = queryOptions({
   queryKey: ['hosts'] as const,
   queryFn: ({ signal }) => api('/api/hosts', HostList, { signal }),
+  // A refetch answered before a status change can arrive after the stream reported it: the server
+  // decides which hosts exist, the later status snapshot of each wins.
+  structuralSharing: (old: unknown, next: unknown) =>
+    mergeHostList(old as HostList | undefined, next as HostList),
 });
+
+export function mergeHostList(old: HostList | undefined, next: HostList): HostList {
+  if (!old) return next;
+  const byId = new Map(old.items.map((h) => [h.id, h]));
+  return { items: next.items.map((h) => mergeHost(byId.get(h.id), h)) };
+}
 
 const hostPath = (id: string) => `/api/hosts/${encodeURIComponent(id)}`;
 

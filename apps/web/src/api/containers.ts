@@ -9,6 +9,7 @@ import {
 } from '@airlock/contract/fleet';
 import type { HostList } from '@airlock/contract/hosts';
 import {
+  PatchLog,
   applyContainerPatch,
   isFiltered,
   sortContainers,
@@ -26,13 +27,23 @@ export const containerDetailKey = [...containersKey, 'detail'] as const;
 
 const hostLabels = (qc: QueryClient) => hostLabelLookup(qc.getQueryData<HostList>(hostsQuery.queryKey));
 
+/** Recent live patches, to bring list answers that were in flight up to date. */
+const livePatches = new PatchLog();
+
 export function containersQuery(qc: QueryClient, filters: FleetFilters) {
   return queryOptions({
     queryKey: [...containerListKey, filters] as const,
     queryFn: async ({ signal }) => {
+      const start = livePatches.position;
       const list = await api('/api/containers', ContainerList, { signal, query: filtersToQuery(filters) });
+      const label = hostLabels(qc);
       // Sorted here with the same comparator the live patches use, so rows never jump on the first patch.
-      return { ...list, items: sortContainers(list.items, filters, hostLabels(qc)) };
+      let data: ContainerList = { ...list, items: sortContainers(list.items, filters, label) };
+      // Stream messages that arrived while this request was in flight may be newer than its answer.
+      const late = livePatches.since(start);
+      if (late === null) void qc.invalidateQueries({ queryKey: containerListKey });
+      for (const patch of late ?? []) data = applyContainerPatch(data, patch, filters, label);
+      return data;
     },
     // Lists of 10k rows: deep-comparing every refetch costs more than re-rendering a window of rows.
     structuralSharing: false,
@@ -109,6 +120,7 @@ function refetchFilteredSoon(qc: QueryClient): void {
 
 /** Applies a live-stream container message to every cached list and open detail view. */
 export function applyLiveContainers(qc: QueryClient, patch: ContainerPatch): void {
+  livePatches.record(patch);
   const label = hostLabels(qc);
   let filteredTouched = false;
   for (const [key, data] of qc.getQueriesData<ContainerList>({ queryKey: containerListKey })) {

@@ -10,6 +10,7 @@ import {
   filtersToParams,
   matchesFilters,
   sortContainers,
+  PatchLog,
   type FleetFilters,
 } from './fleet-list';
 
@@ -220,5 +221,45 @@ void describe('applyContainerPatch', () => {
       label,
     );
     assert.equal(next.items.length, 0);
+  });
+});
+
+describe('PatchLog: list answers that were in flight while live patches arrived', () => {
+  it('re-applying the in-flight patches in order ends at the newest state', () => {
+    const log = new PatchLog();
+    const web = c({ name: 'web', state: 'running', status: 'green' });
+    const start = log.position;
+    // While the request is in flight: stopped (older than the answer), then started again.
+    const stopped = {
+      ...web,
+      state: 'exited' as const,
+      status: 'amber' as const,
+      statusReason: 'stopped (exit 0)',
+    };
+    log.record({ type: 'containers.upsert', hostId: 'h1', items: [stopped] });
+    log.record({ type: 'containers.upsert', hostId: 'h1', items: [web] });
+    // The answer was served between the two patches: it says exited.
+    let data = list([stopped]);
+    for (const p of log.since(start) ?? []) data = applyContainerPatch(data, p, f(), label);
+    assert.equal(data.items[0]?.state, 'running');
+    assert.deepEqual(data.counts, { red: 0, amber: 0, green: 1 });
+  });
+
+  it('a removal that arrived in flight removes the row the answer still had', () => {
+    const log = new PatchLog();
+    const gone = c({ name: 'gone' });
+    const start = log.position;
+    log.record({ type: 'containers.remove', hostId: 'h1', ids: [gone.id] });
+    let data = list([gone, c({ name: 'kept' })]);
+    for (const p of log.since(start) ?? []) data = applyContainerPatch(data, p, f(), label);
+    assert.deepEqual(names(data), ['kept']);
+  });
+
+  it('says so when patches were dropped (the caller refetches instead)', () => {
+    const log = new PatchLog(2);
+    const start = log.position;
+    for (let i = 0; i < 3; i++) log.record({ type: 'containers.remove', hostId: 'h1', ids: [] });
+    assert.equal(log.since(start), null);
+    assert.equal(log.since(log.position)?.length, 0);
   });
 });

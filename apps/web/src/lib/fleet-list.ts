@@ -254,3 +254,31 @@ export function applyContainerPatch(
   const truncated = Math.max(0, list.total - list.items.length);
   return { items, total: items.length + truncated, counts };
 }
+
+/**
+ * Live patches seen recently, numbered. A list request that was in flight while some arrived may
+ * have been answered before them; re-applying them, in order, to that answer brings it up to date
+ * (each patch is a snapshot of the containers it names, so re-applying one is harmless).
+ */
+export class PatchLog {
+  private seq = 0;
+  private readonly entries: { seq: number; patch: ContainerPatch }[] = [];
+
+  constructor(private readonly max = 5_000) {}
+
+  get position(): number {
+    return this.seq;
+  }
+
+  record(patch: ContainerPatch): void {
+    this.entries.push({ seq: ++this.seq, patch });
+    if (this.entries.length > this.max) this.entries.splice(0, this.entries.length - this.max);
+  }
+
+  /** Patches recorded after `position`, oldest first; null when some of them were already dropped. */
+  since(position: number): ContainerPatch[] | null {
+    const first = this.entries[0];
+    if (first && first.seq > position + 1) return null;
+    return this.entries.filter((e) => e.seq > position).map((e) => e.patch);
+  }
+}

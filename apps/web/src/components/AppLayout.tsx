@@ -59,7 +59,7 @@ function SectionLabel({ children }: { children: ReactNode }) {
   );
 }
 
-/** Areas appear here only once they exist; there are no placeholder pages. */
+/** The app shell; its navigation lists only the areas this release has built. */
 export function AppLayout() {
   const me = useCurrentUser();
   const [opened, { toggle, close }] = useDisclosure(false);

@@ -5,7 +5,6 @@ import {
   Badge,
   Button,
   Code,
-  CopyButton,
   EmptyState,
   Group,
   Modal,
@@ -17,12 +16,13 @@ import {
   TextInput,
   Tooltip,
 } from '@mantine/core';
-import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconAlertTriangle, IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CreateTokenBody, type ApiToken, type CreatedToken, type TokenList } from '@airlock/contract/tokens';
 import { createToken, revokeToken, tokensQuery } from '../api/tokens';
 import { FormError, LoadError } from '../components/FormError';
 import { PageHeader } from '../components/PageHeader';
+import { CopyBlock } from '../components/CopyBlock';
 import { RoleBadge } from '../components/RoleBadge';
 import { SkeletonRows } from '../components/SkeletonRows';
 import { Timestamp } from '../components/Timestamp';
@@ -37,37 +37,6 @@ const EXPIRY_OPTIONS = [
   { value: '365', label: '1 year' },
   { value: 'never', label: 'Never' },
 ];
-
-function CopyField({ value, label, testId }: { value: string; label: string; testId: string }) {
-  return (
-    <Group gap={6} wrap="nowrap" align="stretch">
-      <Code
-        block
-        fz="xs"
-        style={{ flex: 1, wordBreak: 'break-all', whiteSpace: 'pre-wrap', userSelect: 'all' }}
-        data-testid={testId}
-      >
-        {value}
-      </Code>
-      <CopyButton value={value} timeout={1500}>
-        {({ copied, copy }) => (
-          <Tooltip label={copied ? 'Copied' : `Copy ${label}`} withArrow>
-            <ActionIcon
-              variant={copied ? 'light' : 'default'}
-              color={copied ? 'teal' : undefined}
-              size="lg"
-              onClick={copy}
-              aria-label={`Copy ${label}`}
-              data-testid={`${testId}-copy`}
-            >
-              {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-            </ActionIcon>
-          </Tooltip>
-        )}
-      </CopyButton>
-    </Group>
-  );
-}
 
 function NewTokenModal({
   opened,
@@ -184,13 +153,13 @@ function SecretModal({ created, onClose }: { created: CreatedToken | null; onClo
             <Text size="sm" fw={500}>
               Token
             </Text>
-            <CopyField value={created.secret} label="token" testId="token-secret" />
+            <CopyBlock value={created.secret} label="token" testId="token-secret" />
           </Stack>
           <Stack gap={4}>
             <Text size="sm" fw={500}>
               Sign in the CLI
             </Text>
-            <CopyField value={cli} label="command" testId="token-cli" />
+            <CopyBlock value={cli} label="command" testId="token-cli" />
             <Text size="xs" c="dimmed">
               Other local users can see command-line arguments; on a shared machine pipe the token into{' '}
               <Code fz="xs" style={{ whiteSpace: 'nowrap' }}>

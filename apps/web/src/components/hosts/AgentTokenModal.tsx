@@ -1,66 +1,7 @@
-import {
-  ActionIcon,
-  Alert,
-  Button,
-  Code,
-  CopyButton,
-  Group,
-  Modal,
-  Stack,
-  Text,
-  Tooltip,
-} from '@mantine/core';
-import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { IconAlertTriangle } from '@tabler/icons-react';
 import type { CreatedHost } from '@airlock/contract/hosts';
-
-function CopyBlock({
-  value,
-  label,
-  testId,
-  pre = false,
-}: {
-  value: string;
-  label: string;
-  testId: string;
-  /** Keep lines as they are (commands): scroll sideways instead of breaking words. */
-  pre?: boolean;
-}) {
-  return (
-    <Group gap={6} wrap="nowrap" align="stretch">
-      <Code
-        block
-        fz="xs"
-        style={{
-          flex: 1,
-          minWidth: 0,
-          userSelect: 'all',
-          ...(pre
-            ? { whiteSpace: 'pre', overflowX: 'auto' }
-            : { wordBreak: 'break-all', whiteSpace: 'pre-wrap' }),
-        }}
-        data-testid={testId}
-      >
-        {value}
-      </Code>
-      <CopyButton value={value} timeout={1500}>
-        {({ copied, copy }) => (
-          <Tooltip label={copied ? 'Copied' : `Copy ${label}`} withArrow>
-            <ActionIcon
-              variant={copied ? 'light' : 'default'}
-              color={copied ? 'teal' : undefined}
-              size="lg"
-              onClick={copy}
-              aria-label={`Copy ${label}`}
-              data-testid={`${testId}-copy`}
-            >
-              {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-            </ActionIcon>
-          </Tooltip>
-        )}
-      </CopyButton>
-    </Group>
-  );
-}
+import { CopyBlock } from '../CopyBlock';
 
 /** The one moment an agent token exists in the UI; closing drops it for good. */
 export function AgentTokenModal({ created, onClose }: { created: CreatedHost | null; onClose: () => void }) {

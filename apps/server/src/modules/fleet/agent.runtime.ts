@@ -1,4 +1,5 @@
 import type { ContainerDetail, ContainerStats } from '@airlock/contract/fleet';
+import { pendingStatus } from '../hosts/hosts.model';
 import { HostRuntime, type RuntimeSink } from './host.runtime';
 import type { ParsedReport } from './ingest.parse';
 
@@ -14,11 +15,7 @@ export class AgentRuntime extends HostRuntime {
     private intervalSeconds: number,
   ) {
     super(hostId, sink);
-    this.status = {
-      state: 'pending',
-      reason: 'No report received yet: install and start the agent (Settings → Hosts).',
-      since: new Date().toISOString(),
-    };
+    this.status = pendingStatus('No report received yet: install and start the agent (Settings → Hosts).');
   }
 
   start(): void {

@@ -14,7 +14,12 @@ import type { AuthContext } from '../../lib/route';
 import { actorOf, type AuditService } from '../audit/audit.service';
 import type { HostRecord } from '../hosts/hosts.model';
 import type { HostsRepo } from '../hosts/hosts.repo';
-import type { HostRuntimeView, HostWatcher, HostsService } from '../hosts/hosts.service';
+import {
+  pendingView,
+  type HostRuntimeView,
+  type HostWatcher,
+  type HostsService,
+} from '../hosts/hosts.service';
 import type { StreamHub } from '../stream/stream.hub';
 import { AgentRuntime } from './agent.runtime';
 import { DEFAULT_TIMING, EngineRuntime, type EngineConnection, type EngineTiming } from './engine.runtime';
@@ -128,15 +133,12 @@ export class FleetService implements HostWatcher, RuntimeSink {
 
   view(id: string): HostRuntimeView {
     const rt = this.entries.get(id)?.runtime;
+    if (!rt) return pendingView();
     return {
-      status: rt?.status ?? {
-        state: 'pending',
-        reason: 'Not connected yet.',
-        since: new Date().toISOString(),
-      },
-      containerCount: rt?.containers.size ?? 0,
-      presentedFingerprint: rt?.presentedFingerprint ?? null,
-      presentedJumpFingerprint: rt?.presentedJumpFingerprint ?? null,
+      status: rt.status,
+      containerCount: rt.containers.size,
+      presentedFingerprint: rt.presentedFingerprint,
+      presentedJumpFingerprint: rt.presentedJumpFingerprint,
       lastReportAt: rt instanceof AgentRuntime ? rt.lastReportAt : null,
       hostname: rt instanceof AgentRuntime ? rt.hostname : null,
     };

@@ -1,4 +1,5 @@
 import type { ContainerDetail, ContainerStats, ContainerSummary } from '@airlock/contract/fleet';
+import { pendingStatus } from '../hosts/hosts.model';
 import { toSummary } from './fleet.query';
 import type { HostState, HostStatus } from '@airlock/contract/hosts';
 
@@ -17,7 +18,7 @@ export abstract class HostRuntime {
   readonly summaries = new Map<string, ContainerSummary>();
   /** Latest stats per container id (push hosts carry them in reports). */
   readonly stats = new Map<string, ContainerStats>();
-  status: HostStatus = { state: 'pending', reason: 'Not connected yet.', since: new Date().toISOString() };
+  status: HostStatus = pendingStatus();
   presentedFingerprint: string | null = null;
   presentedJumpFingerprint: string | null = null;
   /** Set by stop(): a replaced or removed runtime's late results must not reach the stream. */

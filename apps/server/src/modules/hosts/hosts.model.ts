@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Fingerprint, type HostKind } from '@airlock/contract/hosts';
+import { Fingerprint, type HostKind, type HostStatus } from '@airlock/contract/hosts';
 
 /**
  * What a host row holds, parsed. `config` is non-secret and stored as JSON; SSH credentials are
@@ -44,6 +44,13 @@ export type HostRecord = {
   | { kind: 'ssh'; config: SshConfig }
   | { kind: 'agent'; config: AgentConfig; tokenPrefix: string }
 );
+
+/** A host nobody has connected to (or heard from) yet. */
+export const pendingStatus = (reason = 'Not connected yet.'): HostStatus => ({
+  state: 'pending',
+  reason,
+  since: new Date().toISOString(),
+});
 
 export const sshSecretsAad = (hostId: string): string => `host:${hostId}:ssh`;
 

@@ -19,6 +19,7 @@ import {
   SshConfig,
   SshSecrets,
   isHostKind,
+  pendingStatus,
   sshSecretsAad,
   type HostRecord,
   type SshSecrets as SshSecretsT,
@@ -43,8 +44,8 @@ export interface HostWatcher {
   view(id: string): HostRuntimeView;
 }
 
-const pendingView = (): HostRuntimeView => ({
-  status: { state: 'pending', reason: 'Not connected yet.', since: new Date().toISOString() },
+export const pendingView = (): HostRuntimeView => ({
+  status: pendingStatus(),
   containerCount: 0,
   presentedFingerprint: null,
   presentedJumpFingerprint: null,

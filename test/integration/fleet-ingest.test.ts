@@ -235,6 +235,56 @@ describe('fleet: push agent against the real ingest route', () => {
     assert.equal(ok.statusCode, 202, `a 2.1 MiB report: ${ok.statusCode} ${ok.body.slice(0, 300)}`);
   });
 
+  // The ingest route skips the generic depth scan and prototype-key reviver (RouteSpec.plainJsonBody):
+  // this is the attack on that shortcut.
+  it('200,000-level nesting and __proto__ keys in a report: ignored or 400, never a crash or pollution', async () => {
+    const other = await createHost(f, { kind: 'agent', label: `deep-${RUN}` });
+    const tok = other.agentToken as string;
+    const id = randomHexId();
+    const name = `deep-${RUN}`;
+    const text = JSON.stringify(fakeReport([{ id, name }]));
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const listed = async () => (await listContainers(f, `?host=${other.host.id}`)).items.map((c) => c.name);
+
+    // Deep values in fields the deck does not read (top level, inside an inspect entry): ignored.
+    const unread = text
+      .replace('"version":1', `"version":1,"extra":${deep(200_000)}`)
+      .replace(`"Name":"/${name}"`, `"Junk":${deep(200_000)},"Name":"/${name}"`);
+    assert.notEqual(unread, text);
+    const r1 = await ingest(f, tok, unread);
+    assert.equal(r1.statusCode, 202, r1.body.slice(0, 300));
+    assert.deepEqual(await listed(), [name]);
+
+    // Deep values in fields the deck reads: 400 naming the field, the last good data stays.
+    for (const [from, to, field] of [
+      ['"Env":["PATH=/usr/bin"]', `"Env":${deep(200_000)}`, 'inspect.0.Config.Env.0'],
+      ['"Labels":{}', `"Labels":{"a":${deep(200_000)}}`, 'inspect.0.Config.Labels.a'],
+      ['"hostname":"edge-test"', `"hostname":${deep(200_000)}`, 'hostname'],
+    ] as const) {
+      const body = text.replace(from, to);
+      assert.notEqual(body, text, from);
+      const err = assertError(await ingest(f, tok, body), 400, 'validation_failed');
+      assert.equal((err.details as { field?: string } | undefined)?.field, field, err.message);
+    }
+    assert.deepEqual(await listed(), [name], 'last good data intact');
+
+    // __proto__ and constructor keys everywhere: accepted as data, nothing polluted, never a label.
+    const proto = text
+      .replace('"version":1', '"__proto__":{"version":2,"polluted":"yes"},"version":1')
+      .replace(`"Name":"/${name}"`, `"__proto__":{"Id":"x","polluted":"yes"},"Name":"/${name}"`)
+      .replace('"Labels":{}', '"Labels":{"__proto__":{"polluted":"yes"},"constructor":"c","ok":"1"}')
+      .replace('"Networks":{}', '"Networks":{"__proto__":{"IPAddress":"6.6.6.6"}}');
+    const r2 = await ingest(f, tok, proto);
+    assert.equal(r2.statusCode, 202, r2.body.slice(0, 300));
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype polluted');
+    const detail = await json<ContainerDetail>(
+      await f.t.request('GET', `/api/containers/${other.host.id}/${id}`, { as: f.admin }),
+    );
+    assert.deepEqual(detail.labels, { constructor: 'c', ok: '1' });
+    assert.deepEqual(detail.networks, []);
+    assert.equal((await f.t.request('GET', '/api/health')).statusCode, 200, 'server still answers');
+  });
+
   it('a push host is read-only: actions 409 conflict, logs and exec refused with a clear error', async () => {
     const run = await runAgent(agentEnv(tokenFile(token)));
     assert.equal(run.code, 0, run.stderr);

@@ -11,7 +11,7 @@ import type { ServerConfig } from '@airlock/contract/config';
 import type { ErrorBody } from '@airlock/contract/errors';
 import type { Store } from './db/db';
 import { AppError, UpstreamError } from './lib/errors';
-import { parseJsonBody } from './lib/json';
+import { parseJsonBody, parsePlainJson } from './lib/json';
 import { RouteTable } from './lib/route';
 import { StreamHub } from './modules/stream/stream.hub';
 import { streamRoutes } from './modules/stream/stream.routes';
@@ -119,9 +119,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      const plain = (req.routeOptions.config as { plainJsonBody?: boolean } | undefined)?.plainJsonBody;
+      done(null, plain ? parsePlainJson(body as string) : parseJsonBody(body as string));
     } catch (err) {
       done(err as Error, undefined);
     }

@@ -56,6 +56,13 @@ export interface RouteSpec<
   bodyLimit?: number;
   /** Runs before the body is read (e.g. a public route's own credential check, so junk is not parsed). */
   onRequest?: (req: FastifyRequest) => Promise<void>;
+  /**
+   * The JSON body skips the generic nesting-depth and prototype-key scan (see `parsePlainJson`).
+   * Only for a hot route with large bodies whose handler reads them solely through zod object
+   * schemas (which never descend into values they do not describe and drop `__proto__` keys) and
+   * never walks, copies or re-serialises the raw value.
+   */
+  plainJsonBody?: boolean;
   handler: (ctx: HandlerCtx<P, Q, B>) => Promise<unknown>;
 }
 
@@ -81,6 +88,8 @@ export interface RouteEntry {
   body?: Schema;
   response?: Schema;
   status: number;
+  /** The body skips the generic depth and prototype-key scan (RouteSpec.plainJsonBody). */
+  plainJsonBody: boolean;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -188,6 +197,7 @@ export class RouteTable {
       body: spec.body,
       response: spec.response,
       status: spec.status ?? 200,
+      plainJsonBody: spec.plainJsonBody === true,
     });
     this.app.route({
       method: spec.method,
@@ -202,7 +212,7 @@ export class RouteTable {
             },
           }
         : {}),
-      config: { guard: spec.guard },
+      config: { guard: spec.guard, plainJsonBody: spec.plainJsonBody === true },
       handler: async (req, reply) => {
         enforceGuard(req, spec.guard, false, this.publicHost);
         const ctx: HandlerCtx<P, Q, B> = {
@@ -234,6 +244,7 @@ export class RouteTable {
       params: spec.params,
       query: spec.query,
       status: 101,
+      plainJsonBody: false,
     });
     this.app.route({
       method: 'GET',
@@ -295,6 +306,7 @@ export class RouteTable {
       tags: ['web'],
       websocket: false,
       status: 200,
+      plainJsonBody: false,
     });
     this.app.route({ method, url, config: { guard: 'public' }, handler });
   }

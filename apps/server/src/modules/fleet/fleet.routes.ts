@@ -252,6 +252,8 @@ export function fleetRoutes(routes: RouteTable, fleet: FleetService, hosts: Host
       'A push-agent report (`Authorization: Bearer <host token>`); stored as data only. 401 unknown token, 400 malformed, 413 too large.',
     tags: ['fleet', 'ingest'],
     bodyLimit: INGEST_MAX_BYTES,
+    // parseReport reads the report only through zod object schemas (ingest.parse.ts).
+    plainJsonBody: true,
     response: IngestAccepted,
     status: 202,
     // The token is checked before the body is read: junk from strangers is never parsed.

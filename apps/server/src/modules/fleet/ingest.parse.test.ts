@@ -12,8 +12,13 @@ describe('ingest parsing', () => {
     assert.equal(parseSize(' 2GiB '), 2 * 1024 ** 3);
     assert.equal(parseSize('--'), null);
     assert.equal(parseSize('1e9B'), null);
+    for (const bad of ['', '1.B', '.5B', '5 constructor', '5__proto__', '1.5', 'MiB', '1.5MiB/'])
+      assert.equal(parseSize(bad), null, bad);
+    assert.equal(parseSize('1.5 kib'), 1536);
     assert.equal(parsePercent('12.34%'), 12.34);
     assert.equal(parsePercent('--'), null);
+    assert.equal(parsePercent(' 0.5 % '), 0.5);
+    for (const bad of ['', '%', '5', '5%%', '1e2%']) assert.equal(parsePercent(bad), null, bad);
   });
 
   it('maps a report to classified, masked containers with stats', () => {

@@ -1,6 +1,6 @@
 import type { ContainerDetail, ContainerStats } from '@airlock/contract/fleet';
 import { z } from 'zod';
-import { INGEST_MAX_CONTAINERS, IngestReport, type IngestStatsEntry } from '@airlock/contract/ingest';
+import { INGEST_MAX_CONTAINERS, IngestReport, IngestStatsEntry } from '@airlock/contract/ingest';
 import { badRequest } from '../../lib/errors';
 import { InspectSchema, inspectToDetail } from './inspect';
 
@@ -16,30 +16,45 @@ export interface ParsedReport {
   stats: Map<string, ContainerStats>;
 }
 
-const UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  tb: 1e12,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3,
-  tib: 1024 ** 4,
-};
+/** Decimal (kB, MB…) and binary (KiB, MiB…) byte units as docker stats prints them, lower-cased. */
+const UNITS = new Map<string, number>([
+  ['b', 1],
+  ['kb', 1e3],
+  ['mb', 1e6],
+  ['gb', 1e9],
+  ['tb', 1e12],
+  ['kib', 1024],
+  ['mib', 1024 ** 2],
+  ['gib', 1024 ** 3],
+  ['tib', 1024 ** 4],
+]);
 
+/** Length of the unsigned decimal ("12", "1.5") at the start of `s`; 0 when there is none. */
+function decimalLength(s: string): number {
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  if (i === 0) return 0;
+  if (s.charCodeAt(i) !== 46 /* . */) return i;
+  let j = i + 1;
+  while (j < s.length && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) j++;
+  return j > i + 1 ? j : 0;
+}
+
+// Hand-scanned rather than matched by a regex: seven of these per container per push report.
 /** "1.5MiB", "12kB", "0B" → bytes; null when unparsable. */
-export function parseSize(s: string | undefined): number | null {
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([kKmMgGtT]?i?[bB])\s*$/.exec(s ?? '');
-  if (!m) return null;
-  const unit = UNITS[m[2]!.toLowerCase()];
-  return unit === undefined ? null : Number(m[1]) * unit;
+export function parseSize(input: string | undefined): number | null {
+  const s = (input ?? '').trim();
+  const n = decimalLength(s);
+  if (n === 0) return null;
+  const unit = UNITS.get(s.slice(n).trimStart().toLowerCase());
+  return unit === undefined ? null : Number(s.slice(0, n)) * unit;
 }
 
 /** "12.34%" → 12.34; "--" → null. */
-export function parsePercent(s: string | undefined): number | null {
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$/.exec(s ?? '');
-  return m ? Number(m[1]) : null;
+export function parsePercent(input: string | undefined): number | null {
+  const s = (input ?? '').trim();
+  const n = decimalLength(s);
+  return n > 0 && s.slice(n).trim() === '%' ? Number(s.slice(0, n)) : null;
 }
 
 /** "a / b" pairs docker stats prints for MemUsage, NetIO and BlockIO. */
@@ -68,10 +83,14 @@ export function statsFromCli(e: IngestStatsEntry, at: string): ContainerStats {
 }
 
 /**
- * The report with its inspect entries left for InspectSchema: each is validated once, by the schema
- * the engine adapter uses too, instead of twice.
+ * The report as the deck reads it. Inspect entries are left for InspectSchema: each is validated
+ * once, by the schema the engine adapter uses too, instead of twice. Stats entries keep only the
+ * fields the deck reads.
  */
-const Envelope = IngestReport.extend({ inspect: z.array(z.unknown()).max(INGEST_MAX_CONTAINERS) });
+const Envelope = IngestReport.extend({
+  inspect: z.array(z.unknown()).max(INGEST_MAX_CONTAINERS),
+  stats: z.array(IngestStatsEntry.strip()).max(INGEST_MAX_CONTAINERS),
+});
 
 const where = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(root)';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ContainerState, Health, type ContainerDetail, type PortMapping } from '@airlock/contract/fleet';
 import { classify } from './classify';
-import { MASK, looksLikeToken, maskEnv, maskValue } from './mask';
+import { MASK, looksLikeToken, maskEnv, maskedValue } from './mask';
 
 /**
  * Docker's container inspect document (Engine API and `docker inspect` print the same shape), only
@@ -9,12 +9,10 @@ import { MASK, looksLikeToken, maskEnv, maskValue } from './mask';
  * by the engine adapter and push-agent ingest, so a container reads the same however it arrived.
  */
 
+// No transforms here (Docker's `null` for "none" is handled by the mapper): a transform costs a
+// pipe per field, and this schema runs for every container of every push report.
 const StringRecord = z.record(z.string(), z.string());
-const nullableArray = <T extends z.ZodType>(item: T) =>
-  z
-    .array(item)
-    .nullish()
-    .transform((v) => v ?? []);
+const nullableArray = <T extends z.ZodType>(item: T) => z.array(item).nullish();
 
 const HealthSchema = z.object({
   Status: Health,
@@ -47,7 +45,7 @@ export const InspectSchema = z.object({
     Env: nullableArray(z.string()),
     Cmd: z.union([z.array(z.string()), z.string()]).nullish(),
     Entrypoint: z.union([z.array(z.string()), z.string()]).nullish(),
-    Labels: StringRecord.nullish().transform((v) => v ?? {}),
+    Labels: StringRecord.nullish(),
   }),
   HostConfig: z.object({ RestartPolicy: z.object({ Name: z.string().optional() }).nullish() }).nullish(),
   Mounts: nullableArray(
@@ -108,6 +106,15 @@ function portsOf(info: Inspect): PortMapping[] {
   return ports;
 }
 
+const NONE: readonly never[] = [];
+
+/** Cmd / Entrypoint (exec form, or a string in old engines), token-shaped arguments masked. */
+function argv(v: string[] | string | null | undefined): string[] {
+  if (v == null) return [];
+  if (!Array.isArray(v)) return [looksLikeToken(v) ? MASK : v];
+  return v.map((a) => (looksLikeToken(a) ? MASK : a));
+}
+
 /** Maps one validated inspect document; throws an Error naming the bad field when a time is unusable. */
 export function inspectToDetail(hostId: string, info: Inspect): ContainerDetail {
   const health = info.State.Health;
@@ -126,9 +133,9 @@ export function inspectToDetail(hostId: string, info: Inspect): ContainerDetail 
   const createdAt = dockerTime(info.Created);
   if (createdAt === null) throw new Error(`invalid Created time "${info.Created}"`);
   const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(info.Config.Labels)) labels[k] = maskValue(k, v).value;
-  const argv = (v: string[] | string | null | undefined): string[] =>
-    (v == null ? [] : Array.isArray(v) ? v : [v]).map((a) => (looksLikeToken(a) ? MASK : a));
+  const rawLabels = info.Config.Labels ?? {};
+  // Keys come from a zod record, which drops `__proto__`.
+  for (const k in rawLabels) labels[k] = maskedValue(k, rawLabels[k]!);
   return {
     hostId,
     id: info.Id,
@@ -148,7 +155,7 @@ export function inspectToDetail(hostId: string, info: Inspect): ContainerDetail 
     error: info.State.Error ?? '',
     finishedAt: dockerTime(info.State.FinishedAt),
     pid: info.State.Pid,
-    healthLog: (health?.Log ?? []).map((l) => ({
+    healthLog: (health?.Log ?? NONE).map((l) => ({
       start: l.Start,
       end: l.End,
       exitCode: l.ExitCode,
@@ -156,7 +163,7 @@ export function inspectToDetail(hostId: string, info: Inspect): ContainerDetail 
     })),
     failingStreak: health?.FailingStreak ?? 0,
     restartPolicy: info.HostConfig?.RestartPolicy?.Name || 'no',
-    mounts: info.Mounts.map((m) => ({
+    mounts: (info.Mounts ?? NONE).map((m) => ({
       type: m.Type ?? 'unknown',
       source: m.Source ?? '',
       destination: m.Destination,
@@ -171,7 +178,7 @@ export function inspectToDetail(hostId: string, info: Inspect): ContainerDetail 
       macAddress: n.MacAddress ?? '',
       aliases: n.Aliases ?? [],
     })),
-    env: maskEnv(info.Config.Env),
+    env: maskEnv(info.Config.Env ?? NONE),
     cmd: argv(info.Config.Cmd),
     entrypoint: argv(info.Config.Entrypoint),
     tty: info.Config.Tty ?? false,

@@ -42,11 +42,16 @@ const SHAPES_NOCASE = joined('i');
 export const looksLikeToken = (value: string): boolean =>
   SHAPES_CASED.test(value) || SHAPES_NOCASE.test(value);
 
+const shouldMask = (name: string, value: string): boolean =>
+  value !== '' && (isSecretName(name) || looksLikeToken(value));
+
 /** Masks one value given its name: the whole value is replaced, never a part of it. */
 export function maskValue(name: string, value: string): { value: string; masked: boolean } {
-  if (value !== '' && (isSecretName(name) || looksLikeToken(value))) return { value: MASK, masked: true };
-  return { value, masked: false };
+  return shouldMask(name, value) ? { value: MASK, masked: true } : { value, masked: false };
 }
+
+/** `maskValue(name, value).value` without the wrapper (hot in ingest). */
+export const maskedValue = (name: string, value: string): string => (shouldMask(name, value) ? MASK : value);
 
 export interface MaskedEnvVar {
   name: string;
@@ -61,6 +66,8 @@ export function maskEnv(env: readonly string[]): MaskedEnvVar[] {
     // An entry without "=" is a name only (unset in the container): nothing to mask.
     if (eq < 0) return { name: entry, value: '', masked: false };
     const name = entry.slice(0, eq);
-    return { name, ...maskValue(name, entry.slice(eq + 1)) };
+    const value = entry.slice(eq + 1);
+    const masked = shouldMask(name, value);
+    return { name, value: masked ? MASK : value, masked };
   });
 }

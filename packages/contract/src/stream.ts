@@ -23,7 +23,7 @@ export const StreamContainersRemove = z.object({
   hostId: z.string(),
   ids: z.array(z.string()),
 });
-/** The full container set of one host (after a (re)connect, resync or push report): replace, don't merge. */
+/** The full container set of one engine host (after a (re)connect or resync): replace, don't merge. */
 export const StreamContainersReplace = z.object({
   type: z.literal('containers.replace'),
   hostId: z.string(),

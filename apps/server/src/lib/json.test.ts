@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_JSON_DEPTH, parseJsonBody } from './json';
+import { MAX_JSON_DEPTH, jsonEqual, parseJsonBody } from './json';
 import { UserError } from './errors';
 
 const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
@@ -51,5 +51,26 @@ describe('parseJsonBody', () => {
       (e) => e instanceof UserError && e.code === 'validation_failed',
     );
     assert.equal(parseJsonBody('  '), undefined);
+  });
+});
+
+describe('jsonEqual', () => {
+  it('compares plain JSON values structurally, ignoring key order', () => {
+    const a = { x: [1, 'a', null, { y: true }], z: { k: 'v' } };
+    assert.ok(jsonEqual(a, { z: { k: 'v' }, x: [1, 'a', null, { y: true }] }));
+    assert.ok(jsonEqual(a, JSON.parse(JSON.stringify(a))));
+    for (const b of [
+      { x: [1, 'a', null, { y: false }], z: { k: 'v' } },
+      { x: [1, 'a', null], z: { k: 'v' } },
+      { x: [1, 'a', null, { y: true }], z: { k: 'v', extra: 1 } },
+      { x: [1, 'a', null, { y: true }] },
+      { x: { 0: 1, 1: 'a', 2: null, 3: { y: true } }, z: { k: 'v' } },
+      { x: [1, 'a', undefined, { y: true }], z: { k: 'v' } },
+      { x: [1, '1', null, { y: true }], z: { k: 'v' } },
+    ])
+      assert.equal(jsonEqual(a, b), false, JSON.stringify(b));
+    assert.equal(jsonEqual({ a: undefined }, { b: undefined }), false);
+    assert.equal(jsonEqual([], {}), false);
+    assert.equal(jsonEqual(null, {}), false);
   });
 });

@@ -65,3 +65,25 @@ function parse(text: string, reviver?: (key: string, value: unknown) => unknown)
 export function parsePlainJson(text: string): unknown {
   return parse(text);
 }
+
+/**
+ * Structural equality of two plain JSON values (objects, arrays, strings, numbers, booleans, null)
+ * the server built itself; key order is ignored. Several times cheaper than util.isDeepStrictEqual,
+ * which also weighs prototypes, symbols and property descriptors that plain data never has.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = Object.keys(ao);
+  if (keys.length !== Object.keys(bo).length) return false;
+  for (const k of keys) if (!Object.hasOwn(bo, k) || !jsonEqual(ao[k], bo[k])) return false;
+  return true;
+}

@@ -49,12 +49,15 @@ export class AgentRuntime extends HostRuntime {
   }
 
   apply(report: ParsedReport, receivedAt: string): void {
+    if (this.stopped) return;
     this.lastReportAt = receivedAt;
     this.hostname = report.hostname;
     this.stats.clear();
     for (const [id, s] of report.stats) this.stats.set(id, s);
-    this.replaceAll(report.containers);
-    this.setStatus('connected');
+    this.reconcile(report.containers);
+    // Every report moves lastReportAt, which the Hosts page shows: the host is re-sent either way.
+    if (this.status.state === 'connected') this.sink.statusChanged(this.hostId);
+    else this.setStatus('connected');
     this.armStaleTimer();
   }
 

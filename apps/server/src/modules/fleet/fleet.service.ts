@@ -154,10 +154,11 @@ export class FleetService implements HostWatcher, RuntimeSink {
     this.statusChanged(hostId);
   }
 
-  upserted(hostId: string, item: ContainerDetail): void {
+  upserted(hostId: string, items: ContainerDetail[]): void {
     this.version++;
-    const row = this.entries.get(hostId)?.runtime.summaries.get(item.id) ?? toSummary(item);
-    this.hub.publish({ type: 'containers.upsert', hostId, items: [row] });
+    const rt = this.entries.get(hostId)?.runtime;
+    const rows = items.map((c) => rt?.summaries.get(c.id) ?? toSummary(c));
+    this.hub.publish({ type: 'containers.upsert', hostId, items: rows });
   }
 
   removed(hostId: string, ids: string[]): void {

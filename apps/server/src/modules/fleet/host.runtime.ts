@@ -2,11 +2,12 @@ import type { ContainerDetail, ContainerStats, ContainerSummary } from '@airlock
 import { pendingStatus } from '../hosts/hosts.model';
 import { toSummary } from './fleet.query';
 import type { HostState, HostStatus } from '@airlock/contract/hosts';
+import { jsonEqual } from '../../lib/json';
 
 /** How a runtime reports changes; the fleet service turns them into stream messages. */
 export interface RuntimeSink {
   replaced(hostId: string, items: ContainerDetail[]): void;
-  upserted(hostId: string, item: ContainerDetail): void;
+  upserted(hostId: string, items: ContainerDetail[]): void;
   removed(hostId: string, ids: string[]): void;
   statusChanged(hostId: string): void;
 }
@@ -52,7 +53,29 @@ export abstract class HostRuntime {
   protected upsert(item: ContainerDetail): void {
     if (this.stopped) return;
     this.set(item);
-    this.sink.upserted(this.hostId, item);
+    this.sink.upserted(this.hostId, [item]);
+  }
+
+  /**
+   * A full listing applied as changes: only containers that differ from what is held are set and
+   * published, gone ones are removed. A push report that changes nothing sends nothing to browsers.
+   */
+  protected reconcile(items: ContainerDetail[]): void {
+    if (this.stopped) return;
+    const present = new Set<string>();
+    const changed: ContainerDetail[] = [];
+    for (const c of items) {
+      present.add(c.id);
+      const held = this.containers.get(c.id);
+      if (held && jsonEqual(held, c)) continue;
+      this.set(c);
+      changed.push(c);
+    }
+    const gone = [...this.containers.keys()].filter((id) => !present.has(id));
+    for (const id of gone) this.forget(id);
+    for (const id of this.stats.keys()) if (!present.has(id)) this.stats.delete(id);
+    if (changed.length > 0) this.sink.upserted(this.hostId, changed);
+    if (gone.length > 0) this.sink.removed(this.hostId, gone);
   }
 
   protected drop(id: string): void {

@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { ActionResponse, LogLine, LogsServerMessage } from '@airlock/contract/fleet';
 import type { Host } from '@airlock/contract/hosts';
 import { assertError } from '../support/app';
-import { ensureBaseImage, removeContainers, waitFor } from '../support/docker';
-import { startSshd, type TestSshd } from '../support/sshd';
+import { BASE_IMAGE, ensureBaseImage, removeContainers, waitFor } from '../support/docker';
+import { ensureSshdImage, startPasswordSshd, startSshd, type TestSshd } from '../support/sshd';
 import {
   auditEvents,
   createHost,
@@ -342,5 +342,43 @@ describe('fleet: an SSH host against a real sshd and the real dockerd', () => {
       `action on a dead host: ${res.statusCode} ${res.body}`,
     );
     assert.ok(Date.now() - t1 < 15_000);
+  });
+
+  it('password auth against a real sshd (in a container this test made): lists; a changed password is tried at once, a wrong one refused as such', async () => {
+    ensureSshdImage(BASE_IMAGE);
+    const password = `pw-${randomBytes(9).toString('base64url')}`;
+    const box = await startPasswordSshd(`airlock-test-${RUN}-sshpw`, password);
+    try {
+      const created = await createHost(f, {
+        kind: 'ssh',
+        label: `ssh-pw-${RUN}`,
+        host: '127.0.0.1',
+        port: box.port,
+        username: 'root',
+        password,
+        hostKeyFingerprint: box.hostKeyFingerprint,
+      });
+      assert.equal(created.host.ssh?.auth, 'password');
+      const id = created.host.id;
+      await waitHostState(f, id, (h) => h.status.state === 'connected', 'password host connected');
+      // The same dockerd through the container's sshd: the test container is listed under it.
+      await waitContainer(f, 'listed on the password host', (x) => x.id === cid, { query: `?host=${id}` });
+
+      await json<Host>(
+        await f.t.request('PATCH', `/api/hosts/${id}`, { as: f.admin, body: { password: `${password}x` } }),
+      );
+      const refused = await waitHostState(
+        f,
+        id,
+        (h) => h.status.state === 'unreachable' && /authentication failed/i.test(h.status.reason),
+        'unreachable: authentication failed',
+      );
+      assert.ok(!refused.status.reason.includes(password), 'the reason never carries the password');
+      // And back: the right password is tried at once too (a credentials edit reconnects).
+      await json<Host>(await f.t.request('PATCH', `/api/hosts/${id}`, { as: f.admin, body: { password } }));
+      await waitHostState(f, id, (h) => h.status.state === 'connected', 'connected again');
+    } finally {
+      box.stop();
+    }
   });
 });

@@ -226,3 +226,121 @@ export async function startSshd(): Promise<TestSshd> {
     },
   };
 }
+
+// ---- a password-auth sshd in a container ---------------------------------------------------------
+
+export const SSHD_IMAGE = 'airlock/test-sshd:bookworm';
+const DOCKER_SOCKET = '/var/run/docker.sock';
+
+function docker(args: string[], input?: string, timeoutMs = 60_000): string {
+  const r = spawnSync('docker', args, { encoding: 'utf8', input, timeout: timeoutMs });
+  if (r.status !== 0)
+    throw new Error(`docker ${args.slice(0, 3).join(' ')}… failed: ${r.stderr || String(r.error)}`);
+  return r.stdout;
+}
+
+/**
+ * The base image plus Debian's openssh-server (apt from the Debian mirror, about a minute the first
+ * time; kept afterwards). Host keys are made at build time, so every container shares them.
+ */
+export function ensureSshdImage(baseImage: string): void {
+  if (spawnSync('docker', ['image', 'inspect', SSHD_IMAGE], { stdio: 'ignore' }).status === 0) return;
+  const dockerfile = [
+    `FROM ${baseImage}`,
+    'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server \\',
+    ' && rm -rf /var/lib/apt/lists/* && mkdir -p /run/sshd && ssh-keygen -A',
+  ].join('\n');
+  docker(['build', '-q', '-t', SSHD_IMAGE, '-'], dockerfile, 15 * 60_000);
+}
+
+/** Resolves once the port answers with an SSH banner (docker's proxy accepts before sshd listens). */
+function waitSshBanner(port: number, log: () => string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1');
+      let banner = '';
+      const retry = () => {
+        s.destroy();
+        if (Date.now() > deadline)
+          reject(new Error(`no SSH banner on 127.0.0.1:${port} within ${timeoutMs} ms: ${log()}`));
+        else setTimeout(attempt, 100);
+      };
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => {
+        banner += d;
+        if (banner.startsWith('SSH-')) {
+          s.destroy();
+          resolve();
+        }
+      });
+      s.once('error', retry);
+      s.once('close', () => {
+        if (!banner.startsWith('SSH-')) retry();
+      });
+    };
+    attempt();
+  });
+}
+
+export interface SshdContainer {
+  name: string;
+  port: number;
+  hostKeyFingerprint: string;
+  stop(): void;
+}
+
+/**
+ * A real OpenSSH server that accepts only a password, for root, in a container this test run
+ * creates (a password login needs a system user, and tests never touch this machine's users). The
+ * host's Docker socket is mounted at its usual path, so an SSH host pointed at it reaches the same
+ * dockerd. Listens on 127.0.0.1 only.
+ */
+export async function startPasswordSshd(name: string, password: string): Promise<SshdContainer> {
+  const sshd = [
+    'exec /usr/sbin/sshd -D -e',
+    '-o PermitRootLogin=yes -o PasswordAuthentication=yes -o PubkeyAuthentication=no',
+    '-o KbdInteractiveAuthentication=no -o UsePAM=no -o AllowStreamLocalForwarding=yes',
+    '-o HostKey=/etc/ssh/ssh_host_ed25519_key',
+  ].join(' ');
+  docker([
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--label',
+    'airlock.test=fleet',
+    '-p',
+    '127.0.0.1::22',
+    '-v',
+    `${DOCKER_SOCKET}:${DOCKER_SOCKET}`,
+    '-e',
+    `AIRLOCK_TEST_PASSWORD=${password}`,
+    SSHD_IMAGE,
+    'sh',
+    '-c',
+    `echo "root:$AIRLOCK_TEST_PASSWORD" | chpasswd && ${sshd}`,
+  ]);
+  const stop = () => void spawnSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
+  try {
+    const mapped = /:(\d+)\s*$/m.exec(docker(['port', name, '22/tcp']));
+    if (!mapped?.[1]) throw new Error(`docker port ${name} 22/tcp: no mapping`);
+    const port = Number(mapped[1]);
+    await waitSshBanner(port, () => spawnSync('docker', ['logs', name], { encoding: 'utf8' }).stderr);
+    const printed = docker([
+      'exec',
+      name,
+      'ssh-keygen',
+      '-lf',
+      '/etc/ssh/ssh_host_ed25519_key.pub',
+      '-E',
+      'sha256',
+    ]);
+    const fp = /(SHA256:[A-Za-z0-9+/]+)/.exec(printed)?.[1];
+    if (!fp) throw new Error(`no fingerprint in: ${printed}`);
+    return { name, port, hostKeyFingerprint: fp, stop };
+  } catch (err) {
+    stop();
+    throw err;
+  }
+}

@@ -90,10 +90,11 @@ export class FleetService implements HostWatcher, RuntimeSink {
 
   // ---- HostWatcher ------------------------------------------------------------------------------
 
-  hostChanged(record: HostRecord): void {
+  hostChanged(record: HostRecord, credentialsChanged = false): void {
     if (this.stopped) return;
     const old = this.entries.get(record.id);
-    if (old && configKey(old.record) === configKey(record)) {
+    // A new key or password is tried at once (and a refusal shown now), not at the next reconnect.
+    if (old && !credentialsChanged && configKey(old.record) === configKey(record)) {
       old.record = record;
       this.statusChanged(record.id);
       return;

@@ -38,7 +38,8 @@ export interface HostRuntimeView {
 
 /** The fleet side: told about every change, asked for run-time state. */
 export interface HostWatcher {
-  hostChanged(record: HostRecord): void;
+  /** `credentialsChanged`: the sealed SSH secrets changed, so a standing connection is stale too. */
+  hostChanged(record: HostRecord, credentialsChanged?: boolean): void;
   hostRemoved(id: string): void;
   reconnect(id: string): void;
   view(id: string): HostRuntimeView;
@@ -267,6 +268,8 @@ export class HostsService {
     const rec = toRecord(row);
     const patch: Partial<HostsTable> = { updated_at: new Date().toISOString() };
     const changed: string[] = [];
+    const credentialFields = ['privateKey', 'passphrase', 'password', 'jump'] as const;
+    const credentialsChanged = credentialFields.some((f) => body[f] !== undefined);
     if (body.label !== undefined) {
       patch.label = body.label;
       changed.push('label');
@@ -357,7 +360,7 @@ export class HostsService {
       target: `host:${id}`,
       details: { label: next.label, changed, ...this.auditConfig(next) },
     });
-    this.watcher?.hostChanged(next);
+    this.watcher?.hostChanged(next, rec.kind === 'ssh' && credentialsChanged);
     return this.toHost(next);
   }
 

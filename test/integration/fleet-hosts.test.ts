@@ -4,11 +4,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import type { Host, HostList } from '@airlock/contract/hosts';
 import { assertError } from '../support/app';
 import { requireDocker } from '../support/docker';
-import { throwawayKey } from '../support/sshd';
+import { freePort, throwawayKey } from '../support/sshd';
 import {
   assertNotIn,
   auditEvents,
@@ -29,19 +28,6 @@ import {
 } from '../support/fleet';
 
 const PUBLIC_URL = 'https://airlock.example.test';
-
-/** A loopback port nothing listens on (the SSH host must not be reachable: no real connection). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('fleet: hosts API', () => {
   let f: FleetApp;
@@ -141,7 +127,8 @@ describe('fleet: hosts API', () => {
       kind: 'ssh',
       label: `ssh-secret-${randomBytes(3).toString('hex')}`,
       host: '127.0.0.1',
-      port: await closedPort(),
+      // Nothing listens there: the host must not connect for real.
+      port: await freePort(),
       username: 'deploy',
       privateKey: key,
       passphrase,

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { ActionResponse, LogLine, LogsServerMessage } from '@airlock/contract/fleet';
 import type { Host } from '@airlock/contract/hosts';
 import { assertError } from '../support/app';
-import { BASE_IMAGE, ensureBaseImage, removeContainers, waitFor } from '../support/docker';
+import { ensureBaseImage, removeContainers, waitFor } from '../support/docker';
 import { ensureSshdImage, startPasswordSshd, startSshd, type TestSshd } from '../support/sshd';
 import {
   auditEvents,
@@ -345,7 +345,7 @@ describe('fleet: an SSH host against a real sshd and the real dockerd', () => {
   });
 
   it('password auth against a real sshd (in a container this test made): lists; a changed password is tried at once, a wrong one refused as such', async () => {
-    ensureSshdImage(BASE_IMAGE);
+    await ensureSshdImage();
     const password = `pw-${randomBytes(9).toString('base64url')}`;
     const box = await startPasswordSshd(`airlock-test-${RUN}-sshpw`, password);
     try {
@@ -378,7 +378,7 @@ describe('fleet: an SSH host against a real sshd and the real dockerd', () => {
       await json<Host>(await f.t.request('PATCH', `/api/hosts/${id}`, { as: f.admin, body: { password } }));
       await waitHostState(f, id, (h) => h.status.state === 'connected', 'connected again');
     } finally {
-      box.stop();
+      await box.stop();
     }
   });
 });

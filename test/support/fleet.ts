@@ -2,7 +2,6 @@
 // WebSockets and the push agent), signed-in callers of each role, a WebSocket client that records
 // every frame with its arrival time, docker CLI calls, and checks on the SQLite files' raw bytes.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +14,7 @@ import type { AuditEvent, AuditPage } from '@airlock/contract/audit';
 import type { ContainerList, ContainerSummary } from '@airlock/contract/fleet';
 import type { CreatedHost, Host } from '@airlock/contract/hosts';
 import { ADMIN, PASSWORD, startTestApp, type Caller, type TestApp } from './app';
-import { BASE_IMAGE, DOCKER_SOCKET, waitFor } from './docker';
+import { BASE_IMAGE, DOCKER_SOCKET, dockerCli, waitFor } from './docker';
 
 export interface FleetApp {
   t: TestApp;
@@ -127,15 +126,6 @@ export async function auditEvents(f: FleetApp, action: string): Promise<AuditEve
 }
 
 // ---- docker CLI -------------------------------------------------------------------------------------
-
-export function dockerCli(...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('docker', args, { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`docker ${args.join(' ')} failed: ${stderr || err.message}`));
-      else resolve(stdout);
-    });
-  });
-}
 
 /** `docker run -d --network none --stop-timeout 1 ... <image> <cmd...>`; returns the full id. */
 export async function runContainer(name: string, opts: string[], cmd: string[]): Promise<string> {
@@ -403,7 +393,7 @@ export function dockerConnections(pid = process.pid): Set<string> {
   return new Set(mine.filter((m) => engineEnds.has(m.peer)).map((m) => m.inode));
 }
 
-export { waitFor };
+export { dockerCli, waitFor };
 
 // ---- hand-made push reports ---------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import {
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { BASE_IMAGE, DOCKER_SOCKET, dockerCli, ensureBaseImage, removeContainers } from './docker';
 
 /**
  * A real OpenSSH server for tests: its own config, host key and user key in a temp dir, listening on
@@ -97,7 +98,8 @@ function isSshd(p: number): boolean {
   }
 }
 
-function freePort(): Promise<number> {
+/** A loopback port nothing listens on (once this returns). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
@@ -230,27 +232,26 @@ export async function startSshd(): Promise<TestSshd> {
 // ---- a password-auth sshd in a container ---------------------------------------------------------
 
 export const SSHD_IMAGE = 'airlock/test-sshd:bookworm';
-const DOCKER_SOCKET = '/var/run/docker.sock';
-
-function docker(args: string[], input?: string, timeoutMs = 60_000): string {
-  const r = spawnSync('docker', args, { encoding: 'utf8', input, timeout: timeoutMs });
-  if (r.status !== 0)
-    throw new Error(`docker ${args.slice(0, 3).join(' ')}… failed: ${r.stderr || String(r.error)}`);
-  return r.stdout;
-}
 
 /**
  * The base image plus Debian's openssh-server (apt from the Debian mirror, about a minute the first
  * time; kept afterwards). Host keys are made at build time, so every container shares them.
  */
-export function ensureSshdImage(baseImage: string): void {
+export async function ensureSshdImage(): Promise<void> {
+  await ensureBaseImage();
   if (spawnSync('docker', ['image', 'inspect', SSHD_IMAGE], { stdio: 'ignore' }).status === 0) return;
   const dockerfile = [
-    `FROM ${baseImage}`,
+    `FROM ${BASE_IMAGE}`,
     'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server \\',
     ' && rm -rf /var/lib/apt/lists/* && mkdir -p /run/sshd && ssh-keygen -A',
   ].join('\n');
-  docker(['build', '-q', '-t', SSHD_IMAGE, '-'], dockerfile, 15 * 60_000);
+  // The Dockerfile on stdin (no build context), with a build's time limit: not dockerCli.
+  const r = spawnSync('docker', ['build', '-q', '-t', SSHD_IMAGE, '-'], {
+    encoding: 'utf8',
+    input: dockerfile,
+    timeout: 15 * 60_000,
+  });
+  if (r.status !== 0) throw new Error(`docker build ${SSHD_IMAGE} failed: ${r.stderr || String(r.error)}`);
 }
 
 /** Resolves once the port answers with an SSH banner (docker's proxy accepts before sshd listens). */
@@ -287,7 +288,7 @@ export interface SshdContainer {
   name: string;
   port: number;
   hostKeyFingerprint: string;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /**
@@ -303,7 +304,7 @@ export async function startPasswordSshd(name: string, password: string): Promise
     '-o KbdInteractiveAuthentication=no -o UsePAM=no -o AllowStreamLocalForwarding=yes',
     '-o HostKey=/etc/ssh/ssh_host_ed25519_key',
   ].join(' ');
-  docker([
+  await dockerCli(
     'run',
     '-d',
     '--name',
@@ -320,14 +321,15 @@ export async function startPasswordSshd(name: string, password: string): Promise
     'sh',
     '-c',
     `echo "root:$AIRLOCK_TEST_PASSWORD" | chpasswd && ${sshd}`,
-  ]);
-  const stop = () => void spawnSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
+  );
+  const stop = () => removeContainers([name]);
   try {
-    const mapped = /:(\d+)\s*$/m.exec(docker(['port', name, '22/tcp']));
+    const mapped = /:(\d+)\s*$/m.exec(await dockerCli('port', name, '22/tcp'));
     if (!mapped?.[1]) throw new Error(`docker port ${name} 22/tcp: no mapping`);
     const port = Number(mapped[1]);
+    // sshd -e logs to the container's stderr, which `docker logs` prints on its own stderr.
     await waitSshBanner(port, () => spawnSync('docker', ['logs', name], { encoding: 'utf8' }).stderr);
-    const printed = docker([
+    const printed = await dockerCli(
       'exec',
       name,
       'ssh-keygen',
@@ -335,12 +337,12 @@ export async function startPasswordSshd(name: string, password: string): Promise
       '/etc/ssh/ssh_host_ed25519_key.pub',
       '-E',
       'sha256',
-    ]);
+    );
     const fp = /(SHA256:[A-Za-z0-9+/]+)/.exec(printed)?.[1];
     if (!fp) throw new Error(`no fingerprint in: ${printed}`);
     return { name, port, hostKeyFingerprint: fp, stop };
   } catch (err) {
-    stop();
+    await stop();
     throw err;
   }
 }

@@ -1,12 +1,12 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { Button, Group, Modal, PasswordInput, Stack, Text } from '@mantine/core';
+import { Group, Modal, PasswordInput, Stack, Text } from '@mantine/core';
 import { IconLock } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Me } from '@airlock/contract/auth';
 import { setUnlockHandler } from '../api/client';
 import { meQuery, unlock } from '../api/auth';
 import { useCurrentUser } from '../api/CurrentUser';
-import { FormError } from './FormError';
+import { FormFooter } from './FormFooter';
 
 /**
  * Answers the API client's `unlock_required` with a password prompt. Mounted once; the client
@@ -94,15 +94,14 @@ function UnlockModal({ opened, onDone }: { opened: boolean; onDone: (ok: boolean
             data-autofocus
             data-testid="unlock-password"
           />
-          <FormError error={m.error} />
-          <Group justify="flex-end" gap="xs">
-            <Button variant="default" onClick={() => close(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={m.isPending} disabled={!password} data-testid="unlock-submit">
-              Unlock
-            </Button>
-          </Group>
+          <FormFooter
+            error={m.error}
+            pending={m.isPending}
+            onCancel={() => close(false)}
+            disabled={!password}
+            label="Unlock"
+            testId="unlock-submit"
+          />
         </Stack>
       </form>
     </Modal>

@@ -48,6 +48,7 @@ import { ContainerStatusBadge, HealthText, HostStatusBadge } from '../components
 import { Timestamp } from '../components/Timestamp';
 import { formatBytes, formatDateTime, uptimeOf } from '../lib/format';
 import { useNow } from '../lib/use-now';
+import { FormFooter } from '../components/FormFooter';
 
 const TABS = [
   'overview',
@@ -350,21 +351,15 @@ function RemoveModal({
             data-autofocus
             data-testid="remove-confirm-name"
           />
-          <FormError error={m.error} />
-          <Group justify="flex-end" gap="xs">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              color="red"
-              disabled={typed !== c.name}
-              loading={m.isPending}
-              data-testid="remove-submit"
-            >
-              Remove
-            </Button>
-          </Group>
+          <FormFooter
+            error={m.error}
+            pending={m.isPending}
+            onCancel={close}
+            color="red"
+            disabled={typed !== c.name}
+            label="Remove"
+            testId="remove-submit"
+          />
         </Stack>
       </form>
     </Modal>

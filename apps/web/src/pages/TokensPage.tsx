@@ -20,7 +20,7 @@ import { IconAlertTriangle, IconKey, IconPlus, IconTrash } from '@tabler/icons-r
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CreateTokenBody, type ApiToken, type CreatedToken, type TokenList } from '@airlock/contract/tokens';
 import { createToken, revokeToken, tokensQuery } from '../api/tokens';
-import { FormError, LoadError } from '../components/FormError';
+import { LoadError } from '../components/FormError';
 import { PageHeader } from '../components/PageHeader';
 import { CopyBlock } from '../components/CopyBlock';
 import { RoleBadge } from '../components/RoleBadge';
@@ -28,6 +28,7 @@ import { SkeletonRows } from '../components/SkeletonRows';
 import { Timestamp } from '../components/Timestamp';
 import { splitError, zodFieldErrors, type FieldErrors } from '../lib/form-errors';
 import { useNow } from '../lib/use-now';
+import { FormFooter } from '../components/FormFooter';
 
 const COLUMNS = 7;
 const EXPIRY_OPTIONS = [
@@ -115,15 +116,14 @@ function NewTokenModal({
           <Text size="xs" c="dimmed">
             The token acts as you, with your role. You can revoke it at any time.
           </Text>
-          <FormError error={server.alert} />
-          <Group justify="flex-end" gap="xs" mt={4}>
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={m.isPending} data-testid="token-submit">
-              Create token
-            </Button>
-          </Group>
+          <FormFooter
+            error={server.alert}
+            pending={m.isPending}
+            onCancel={close}
+            label="Create token"
+            testId="token-submit"
+            mt={4}
+          />
         </Stack>
       </form>
     </Modal>
@@ -202,20 +202,15 @@ function RevokeModal({ token, onClose }: { token: ApiToken | null; onClose: () =
           Revoke <b>{token?.name}</b> (<Code>{token?.prefix}…</Code>)? Anything using it stops working
           immediately. This cannot be undone.
         </Text>
-        <FormError error={m.error} />
-        <Group justify="flex-end" gap="xs">
-          <Button variant="default" onClick={close}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            loading={m.isPending}
-            onClick={() => token && m.mutate(token.id)}
-            data-testid="token-revoke-confirm"
-          >
-            Revoke
-          </Button>
-        </Group>
+        <FormFooter
+          error={m.error}
+          pending={m.isPending}
+          onCancel={close}
+          onConfirm={() => token && m.mutate(token.id)}
+          color="red"
+          label="Revoke"
+          testId="token-revoke-confirm"
+        />
       </Stack>
     </Modal>
   );

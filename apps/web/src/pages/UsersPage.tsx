@@ -28,6 +28,7 @@ import { ROLE_HELP, RoleBadge } from '../components/RoleBadge';
 import { SkeletonRows } from '../components/SkeletonRows';
 import { Timestamp } from '../components/Timestamp';
 import { splitError, zodFieldErrors, type FieldErrors } from '../lib/form-errors';
+import { FormFooter } from '../components/FormFooter';
 
 const ROLE_OPTIONS = Role.options.map((r) => ({ value: r, label: r }));
 const COLUMNS = 6;
@@ -106,15 +107,14 @@ function NewUserModal({ opened, onClose }: { opened: boolean; onClose: () => voi
             error={errors.role}
             data-testid="user-role"
           />
-          <FormError error={server.alert} />
-          <Group justify="flex-end" gap="xs" mt={4}>
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={m.isPending} data-testid="user-submit">
-              Create user
-            </Button>
-          </Group>
+          <FormFooter
+            error={server.alert}
+            pending={m.isPending}
+            onCancel={close}
+            label="Create user"
+            testId="user-submit"
+            mt={4}
+          />
         </Stack>
       </form>
     </Modal>
@@ -185,15 +185,14 @@ function SetPasswordModal({ user, onClose }: { user: User | null; onClose: () =>
             autoComplete="new-password"
             data-testid="user-newpassword-confirm"
           />
-          <FormError error={server.alert} />
-          <Group justify="flex-end" gap="xs" mt={4}>
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={m.isPending} data-testid="user-newpassword-submit">
-              Set password
-            </Button>
-          </Group>
+          <FormFooter
+            error={server.alert}
+            pending={m.isPending}
+            onCancel={close}
+            label="Set password"
+            testId="user-newpassword-submit"
+            mt={4}
+          />
         </Stack>
       </form>
     </Modal>

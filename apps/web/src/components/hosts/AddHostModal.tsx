@@ -8,7 +8,6 @@ import { useFormErrors } from '../../lib/use-form-errors';
 import {
   asNumber,
   EMPTY_SSH,
-  FormFooter,
   IntervalField,
   ProtectedField,
   SocketField,
@@ -16,6 +15,7 @@ import {
   sshPart,
   type SshForm,
 } from './HostFormFields';
+import { FormFooter } from '../FormFooter';
 
 const CREATE_FIELDS = [
   'kind',
@@ -182,11 +182,11 @@ export function AddHostModal({
             testId="host-protected"
           />
           <FormFooter
-            alert={form.alert}
+            error={form.alert}
             pending={m.isPending}
             onCancel={close}
-            submitLabel="Add host"
-            submitTestId="host-submit"
+            label="Add host"
+            testId="host-submit"
             mt={4}
           />
         </Stack>

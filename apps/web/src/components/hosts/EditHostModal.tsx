@@ -6,7 +6,6 @@ import { updateHost, upsertCachedHost } from '../../api/hosts';
 import { useFormErrors } from '../../lib/use-form-errors';
 import {
   asNumber,
-  FormFooter,
   IntervalField,
   MONO_INPUT,
   ProtectedField,
@@ -16,6 +15,7 @@ import {
   type SshSecrets,
   type SshTarget,
 } from './HostFormFields';
+import { FormFooter } from '../FormFooter';
 
 const EDIT_FIELDS = [
   'label',
@@ -174,11 +174,11 @@ function EditHostForm({ host, onClose }: { host: Host; onClose: () => void }) {
           testId="host-edit-protected"
         />
         <FormFooter
-          alert={form.alert}
+          error={form.alert}
           pending={m.isPending}
           onCancel={onClose}
-          submitLabel="Save"
-          submitTestId="host-edit-submit"
+          label="Save"
+          testId="host-edit-submit"
         />
       </Stack>
     </form>

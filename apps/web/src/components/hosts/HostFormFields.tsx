@@ -1,5 +1,4 @@
 import {
-  Button,
   Checkbox,
   Group,
   NumberInput,
@@ -9,7 +8,6 @@ import {
   Textarea,
   TextInput,
 } from '@mantine/core';
-import { FormError } from '../FormError';
 
 // The add and edit forms show the same fields; these keep their labels, limits and fonts in one
 // place. Test ids are optional because only the add form's fields are driven by the e2e tests.
@@ -297,36 +295,5 @@ export function ProtectedField({
       onChange={(e) => onChange(e.currentTarget.checked)}
       data-testid={id}
     />
-  );
-}
-
-/** The server's error that fits no field, then Cancel and the submit button. */
-export function FormFooter({
-  alert,
-  pending,
-  onCancel,
-  submitLabel,
-  submitTestId,
-  mt,
-}: {
-  alert: unknown;
-  pending: boolean;
-  onCancel: () => void;
-  submitLabel: string;
-  submitTestId: string;
-  mt?: number;
-}) {
-  return (
-    <>
-      <FormError error={alert} />
-      <Group justify="flex-end" gap="xs" mt={mt}>
-        <Button variant="default" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={pending} data-testid={submitTestId}>
-          {submitLabel}
-        </Button>
-      </Group>
-    </>
   );
 }

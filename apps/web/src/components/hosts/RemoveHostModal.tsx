@@ -1,9 +1,9 @@
-import { Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Modal, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Host } from '@airlock/contract/hosts';
 import { containersKey } from '../../api/containers';
 import { removeCachedHost, removeHost } from '../../api/hosts';
-import { FormError } from '../FormError';
+import { FormFooter } from '../FormFooter';
 
 export function RemoveHostModal({ host, onClose }: { host: Host | null; onClose: () => void }) {
   const qc = useQueryClient();
@@ -32,20 +32,15 @@ export function RemoveHostModal({ host, onClose }: { host: Host | null; onClose:
           {host?.kind === 'agent' ? ' and its agent token (reports with it are refused from now on)' : ''}.
           Its containers keep running; they just leave the fleet list.
         </Text>
-        <FormError error={m.error} />
-        <Group justify="flex-end" gap="xs">
-          <Button variant="default" onClick={close}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            loading={m.isPending}
-            onClick={() => host && m.mutate(host.id)}
-            data-testid="host-remove-submit"
-          >
-            Remove {host?.label}
-          </Button>
-        </Group>
+        <FormFooter
+          error={m.error}
+          pending={m.isPending}
+          onCancel={close}
+          onConfirm={() => host && m.mutate(host.id)}
+          color="red"
+          label={<>Remove {host?.label}</>}
+          testId="host-remove-submit"
+        />
       </Stack>
     </Modal>
   );

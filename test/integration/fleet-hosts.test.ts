@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { Host, HostList } from '@airlock/contract/hosts';
 import { assertError } from '../support/app';
 import { requireDocker } from '../support/docker';
-import { freePort, throwawayKey } from '../support/sshd';
+import { freePort } from '../support/e2e-server';
+import { throwawayKey } from '../support/sshd';
 import {
   assertNotIn,
   auditEvents,

@@ -13,6 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { BASE_IMAGE, DOCKER_SOCKET, dockerCli, ensureBaseImage, removeContainers } from './docker';
+import { freePort } from './e2e-server';
 
 /**
  * A real OpenSSH server for tests: its own config, host key and user key in a temp dir, listening on
@@ -96,19 +97,6 @@ function isSshd(p: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** A loopback port nothing listens on (once this returns). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function waitListening(

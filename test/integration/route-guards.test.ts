@@ -4,8 +4,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RouteEntry } from '../../apps/server/src/lib/route';
-import { parseGuard } from '../../apps/server/src/lib/route';
-import { roleRank } from '@airlock/contract/auth';
+import { parseGuard, roleRank } from '@airlock/contract/auth';
+import { allEndpoints } from '@airlock/contract/catalog';
+import { pathParams } from '@airlock/contract/endpoint';
 import { ADMIN, assertError, startTestApp, type Caller, type TestApp } from '../support/app';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -135,6 +136,39 @@ describe('route guards', () => {
       );
       assert.match(e.guard, /^(public|viewer|operator|admin)(\+unlock)?$/, `${e.method} ${e.url}`);
     }
+  });
+
+  it('the server serves exactly the endpoint catalog, each with the catalog guard and schemas', () => {
+    const catalog = allEndpoints();
+    const served = entries.filter((e) => e.url.startsWith('/api/'));
+    // Every API route is a catalog endpoint (no hand-written path or guard on the server side) ...
+    const unnamed = served.filter((e) => e.name === null).map((e) => `${e.method} ${e.url}`);
+    assert.deepEqual(unnamed, [], `API routes not declared in packages/contract:\n${unnamed.join('\n')}`);
+    // ... and every catalog endpoint is served, once.
+    for (const { name, endpoint } of catalog) {
+      const hits = served.filter((e) => e.name === name);
+      assert.equal(
+        hits.length,
+        1,
+        `${name} (${endpoint.method} ${endpoint.path}) served ${hits.length} times`,
+      );
+      const e = hits[0]!;
+      assert.equal(e.guard, endpoint.guard, name);
+      assert.equal(e.url, endpoint.path, name);
+      assert.equal(e.method, endpoint.method, name);
+      assert.equal(e.websocket, endpoint.kind === 'websocket', name);
+      // Path placeholders and the params schema agree, so a client can always fill the path.
+      const keys = endpoint.params
+        ? Object.keys((endpoint.params as unknown as { shape: Record<string, unknown> }).shape).sort()
+        : [];
+      assert.deepEqual(pathParams(endpoint.path).sort(), keys, `${name}: path params vs schema`);
+    }
+    assert.equal(served.length, catalog.length);
+    // Only the push ingest validates its own body (parseReport, with field-level errors).
+    assert.deepEqual(
+      entries.filter((e) => e.bodyCheckedByHandler).map((e) => `${e.method} ${e.url}`),
+      ['POST /api/ingest/docker'],
+    );
   });
 
   it('the OpenAPI document lists every API route with its guard in x-airlock-guard', async () => {

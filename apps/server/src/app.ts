@@ -7,10 +7,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SESSION_COOKIE } from '@airlock/contract/auth';
+import { allEndpoints } from '@airlock/contract/catalog';
 import type { ServerConfig } from '@airlock/contract/config';
 import type { ErrorBody } from '@airlock/contract/errors';
 import type { Store } from './db/db';
-import { AppError, UpstreamError } from './lib/errors';
+import { AppError, InternalError, UpstreamError, publicMessage } from './lib/errors';
 import { parseJsonBody, parsePlainJson } from './lib/json';
 import { RouteTable } from './lib/route';
 import { StreamHub } from './modules/stream/stream.hub';
@@ -153,7 +155,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   fastify.addHook('onRequest', async (req, reply) => {
     reply.header('x-correlation-id', req.id);
-    if (req.url.startsWith('/api/')) req.auth = await auth.resolve(req);
+    if (req.url.startsWith('/api/'))
+      req.auth = await auth.resolve({
+        authorization: req.headers.authorization,
+        sessionCookie: req.cookies[SESSION_COOKIE],
+      });
   });
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -168,11 +174,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     let status: number;
     if (err instanceof AppError) {
       status = err.status;
+      const internal = err instanceof InternalError;
       body = {
         code: err.code,
-        message: err.message,
+        message: publicMessage(err, req.id),
         correlationId: req.id,
-        ...(err.details !== undefined ? { details: err.details } : {}),
+        ...(err.details !== undefined && !internal ? { details: err.details } : {}),
       };
       if (err instanceof UpstreamError) {
         body.details = {
@@ -218,7 +225,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   );
 
-  const routes = new RouteTable(fastify, config.publicUrl ? new URL(config.publicUrl).host : null);
+  const routes = new RouteTable(
+    fastify,
+    config.publicUrl ? new URL(config.publicUrl).host : null,
+    null,
+    allEndpoints(),
+  );
   systemRoutes(routes, store, VERSION);
   setupRoutes(routes, setup, auth);
   authRoutes(routes, auth);

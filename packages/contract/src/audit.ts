@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { endpoint } from './endpoint';
 
 export const AuditEvent = z.object({
   seq: z.number().int(),
@@ -34,3 +35,21 @@ export const AuditVerify = z.object({
   reason: z.string().optional(),
 });
 export type AuditVerify = z.infer<typeof AuditVerify>;
+
+export const auditApi = {
+  list: endpoint({
+    path: '/api/audit',
+    guard: 'operator',
+    summary: 'Audit events, newest first; page with `before`, filter by action prefix, actor or text.',
+    tags: ['audit'],
+    query: AuditQuery,
+    response: AuditPage,
+  }),
+  verify: endpoint({
+    path: '/api/audit/verify',
+    guard: 'operator',
+    summary: 'Walk the hash chain and report the first edited, deleted or reordered event.',
+    tags: ['audit'],
+    response: AuditVerify,
+  }),
+};

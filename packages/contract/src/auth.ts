@@ -1,22 +1,9 @@
 import { z } from 'zod';
+import { endpoint } from './endpoint';
+import { Role } from './roles';
+import { Ok } from './system';
 
-export const Role = z.enum(['viewer', 'operator', 'admin']);
-export type Role = z.infer<typeof Role>;
-
-/** Rank for "at least this role" checks. */
-export const roleRank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
-
-/** A route's guard: who may call it, and whether it needs a fresh unlock. */
-export const Guard = z.enum([
-  'public',
-  'viewer',
-  'operator',
-  'admin',
-  'viewer+unlock',
-  'operator+unlock',
-  'admin+unlock',
-]);
-export type Guard = z.infer<typeof Guard>;
+export { Guard, Role, parseGuard, roleAtLeast, roleRank } from './roles';
 
 export const Username = z
   .string()
@@ -66,3 +53,59 @@ export type UnlockResult = z.infer<typeof UnlockResult>;
 
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_COOKIE = 'airlock_session';
+
+export const setupApi = {
+  status: endpoint({
+    path: '/api/setup',
+    guard: 'public',
+    summary: 'Whether first-run setup is still open.',
+    tags: ['setup'],
+    response: SetupStatus,
+  }),
+  complete: endpoint({
+    method: 'POST',
+    path: '/api/setup',
+    guard: 'public',
+    summary: 'Create the first admin with the one-time setup token; closes setup and signs in.',
+    tags: ['setup'],
+    body: SetupBody,
+    response: Me,
+    status: 201,
+  }),
+};
+
+export const authApi = {
+  login: endpoint({
+    method: 'POST',
+    path: '/api/auth/login',
+    guard: 'public',
+    summary: 'Sign in with username and password; sets the session cookie.',
+    tags: ['auth'],
+    body: LoginBody,
+    response: Me,
+  }),
+  logout: endpoint({
+    method: 'POST',
+    path: '/api/auth/logout',
+    guard: 'viewer',
+    summary: 'End the current session.',
+    tags: ['auth'],
+    response: Ok,
+  }),
+  unlock: endpoint({
+    method: 'POST',
+    path: '/api/auth/unlock',
+    guard: 'viewer',
+    summary: 'Re-enter the password to allow dangerous actions for a short window.',
+    tags: ['auth'],
+    body: UnlockBody,
+    response: UnlockResult,
+  }),
+  me: endpoint({
+    path: '/api/auth/me',
+    guard: 'viewer',
+    summary: 'Who am I: user, role, CSRF token (cookie sessions) and unlock window.',
+    tags: ['auth'],
+    response: Me,
+  }),
+};

@@ -5,6 +5,8 @@ export const ErrorCode = z.enum([
   'validation_failed',
   'unauthenticated',
   'forbidden',
+  /** A policy refused it; `details.rule` names the rule. */
+  'policy_denied',
   'csrf_failed',
   'unlock_required',
   'not_found',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { endpoint } from './endpoint';
 
 /** Docker's container states, exactly as the Engine API reports them (`State.Status`). */
 export const ContainerState = z.enum([
@@ -272,3 +273,89 @@ export const ExecServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ]);
 export type ExecServerMessage = z.infer<typeof ExecServerMessage>;
+
+// ---- the endpoints -------------------------------------------------------------------------------
+
+export const LogsDownloadQuery = z
+  .object({ tail: z.coerce.number().int().min(0).max(100_000).default(10_000) })
+  .strict();
+export type LogsDownloadQuery = z.infer<typeof LogsDownloadQuery>;
+
+export const fleetApi = {
+  list: endpoint({
+    path: '/api/containers',
+    guard: 'viewer',
+    summary: 'Every container on every host: filter by host/state/health/status, search, sort (red first).',
+    tags: ['fleet'],
+    query: ContainerListQuery,
+    response: ContainerList,
+  }),
+  detail: endpoint({
+    path: '/api/containers/:hostId/:id',
+    guard: 'viewer',
+    summary: 'One container in detail: state, health log, ports, networks, mounts, env (masked), labels.',
+    tags: ['fleet'],
+    params: ContainerParams,
+    response: ContainerDetail,
+  }),
+  stats: endpoint({
+    path: '/api/containers/:hostId/:id/stats',
+    guard: 'viewer',
+    summary: 'A resource snapshot (engine hosts: live; push hosts: from the last report).',
+    tags: ['fleet'],
+    params: ContainerParams,
+    response: ContainerStats,
+  }),
+  action: endpoint({
+    method: 'POST',
+    path: '/api/containers/:hostId/:id/actions/:verb',
+    guard: 'operator',
+    summary: 'start | stop | restart | pause | unpause a container on an engine host (audited).',
+    tags: ['fleet'],
+    params: ActionParams,
+    body: ActionBody,
+    response: ActionResponse,
+  }),
+  remove: endpoint({
+    method: 'POST',
+    path: '/api/containers/:hostId/:id/actions/remove',
+    guard: 'admin+unlock',
+    summary: 'Remove a stopped container; `confirm` must be its name (audited).',
+    tags: ['fleet'],
+    params: ContainerParams,
+    body: ActionBody,
+    response: ActionResponse,
+  }),
+  logs: endpoint({
+    path: '/api/containers/:hostId/:id/logs',
+    guard: 'viewer',
+    kind: 'websocket',
+    summary:
+      'Logs (WebSocket): the last `tail` lines, then live lines with `follow`. Messages: LogsServerMessage.',
+    tags: ['fleet'],
+    params: ContainerParams,
+    query: LogsQuery,
+    serverMessage: LogsServerMessage,
+  }),
+  logsDownload: endpoint({
+    path: '/api/containers/:hostId/:id/logs/download',
+    guard: 'viewer',
+    kind: 'text',
+    summary: 'The last `tail` log lines as a text file ("<time> <stream> <line>").',
+    tags: ['fleet'],
+    params: ContainerParams,
+    query: LogsDownloadQuery,
+  }),
+  exec: endpoint({
+    path: '/api/containers/:hostId/:id/exec',
+    guard: 'operator+unlock',
+    kind: 'websocket',
+    summary:
+      'Interactive shell (WebSocket): binary frames are terminal bytes; text frames ExecClientMessage / ExecServerMessage. Audited.',
+    tags: ['fleet'],
+    params: ContainerParams,
+    query: ExecQuery,
+    serverMessage: ExecServerMessage,
+    clientMessage: ExecClientMessage,
+  }),
+};

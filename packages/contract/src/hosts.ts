@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { endpoint } from './endpoint';
+import { Ok } from './system';
 
 /**
  * Hosts (issue 3): where containers run. `local` is an engine on a unix socket, `ssh` a remote engine
@@ -216,3 +218,78 @@ export const HostIdParams = z.object({
 
 /** Host tokens: `alh_<hostId>_<secret>`. */
 export const HOST_TOKEN_PREFIX = 'alh_';
+
+export const hostsApi = {
+  list: endpoint({
+    path: '/api/hosts',
+    guard: 'viewer',
+    summary: 'Every host with its status (never its secrets).',
+    tags: ['hosts'],
+    response: HostList,
+  }),
+  create: endpoint({
+    method: 'POST',
+    path: '/api/hosts',
+    guard: 'admin+unlock',
+    summary: 'Add a host (local engine, SSH, or push agent). An agent token appears in this answer only.',
+    tags: ['hosts'],
+    body: CreateHostBody,
+    response: CreatedHost,
+    status: 201,
+  }),
+  get: endpoint({
+    path: '/api/hosts/:id',
+    guard: 'viewer',
+    summary: 'One host with its status.',
+    tags: ['hosts'],
+    params: HostIdParams,
+    response: Host,
+  }),
+  update: endpoint({
+    method: 'PATCH',
+    path: '/api/hosts/:id',
+    guard: 'admin+unlock',
+    summary: 'Edit a host; secrets are replaced only when sent.',
+    tags: ['hosts'],
+    params: HostIdParams,
+    body: UpdateHostBody,
+    response: Host,
+  }),
+  remove: endpoint({
+    method: 'DELETE',
+    path: '/api/hosts/:id',
+    guard: 'admin+unlock',
+    summary: 'Remove a host, its secrets and its containers from the fleet.',
+    tags: ['hosts'],
+    params: HostIdParams,
+    response: Ok,
+  }),
+  confirmHostKey: endpoint({
+    method: 'POST',
+    path: '/api/hosts/:id/confirm-host-key',
+    guard: 'admin+unlock',
+    summary: 'Pin the SSH host key the host presented, after comparing it out of band.',
+    tags: ['hosts'],
+    params: HostIdParams,
+    body: ConfirmHostKeyBody,
+    response: Host,
+  }),
+  rotateToken: endpoint({
+    method: 'POST',
+    path: '/api/hosts/:id/rotate-token',
+    guard: 'admin+unlock',
+    summary: "Replace a push host's token; the old one stops working at once. The new one appears here only.",
+    tags: ['hosts'],
+    params: HostIdParams,
+    response: CreatedHost,
+  }),
+  reconnect: endpoint({
+    method: 'POST',
+    path: '/api/hosts/:id/reconnect',
+    guard: 'operator',
+    summary: 'Drop and re-open the connection to an engine host now.',
+    tags: ['hosts'],
+    params: HostIdParams,
+    response: Host,
+  }),
+};

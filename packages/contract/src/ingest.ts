@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { endpoint } from './endpoint';
 
 /**
  * What the push agent (`agent/airlock-agent.sh`) POSTs to `POST /api/ingest/docker`.
@@ -118,3 +119,17 @@ export type IngestReport = z.infer<typeof IngestReport>;
 /** Answer to an accepted report (202). */
 export const IngestAccepted = z.object({ ok: z.literal(true) });
 export type IngestAccepted = z.infer<typeof IngestAccepted>;
+
+export const ingestApi = {
+  docker: endpoint({
+    method: 'POST',
+    path: '/api/ingest/docker',
+    guard: 'public',
+    summary:
+      'A push-agent report (`Authorization: Bearer <host token>`); stored as data only. 401 unknown token, 400 malformed, 413 too large, 429 too soon.',
+    tags: ['fleet', 'ingest'],
+    body: IngestReport,
+    response: IngestAccepted,
+    status: 202,
+  }),
+};

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { endpoint } from './endpoint';
 import { AuditEvent } from './audit';
 import { ContainerSummary } from './fleet';
 import { Host } from './hosts';
@@ -48,3 +49,15 @@ export type StreamMessage = z.infer<typeof StreamMessage>;
 /** Messages a client may send on the stream. */
 export const StreamClientMessage = z.discriminatedUnion('type', [z.object({ type: z.literal('pong') })]);
 export type StreamClientMessage = z.infer<typeof StreamClientMessage>;
+
+export const streamApi = {
+  stream: endpoint({
+    path: '/api/stream',
+    guard: 'viewer',
+    kind: 'websocket',
+    summary: 'Live updates (WebSocket); messages are StreamMessage from packages/contract/stream.',
+    tags: ['stream'],
+    serverMessage: StreamMessage,
+    clientMessage: StreamClientMessage,
+  }),
+};

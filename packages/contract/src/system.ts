@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { endpoint } from './endpoint';
 
 export const Health = z.object({ status: z.literal('ok'), version: z.string(), uptimeSeconds: z.number() });
 export type Health = z.infer<typeof Health>;
@@ -11,3 +12,28 @@ export type Ready = z.infer<typeof Ready>;
 
 export const Ok = z.object({ ok: z.literal(true) });
 export type Ok = z.infer<typeof Ok>;
+
+export const systemApi = {
+  health: endpoint({
+    path: '/api/health',
+    guard: 'public',
+    summary: 'Liveness: the process answers.',
+    tags: ['system'],
+    response: Health,
+  }),
+  ready: endpoint({
+    path: '/api/ready',
+    guard: 'public',
+    summary: 'Readiness: the store answers. 503 when not ready.',
+    tags: ['system'],
+    response: Ready,
+  }),
+  openapi: endpoint({
+    path: '/api/openapi.json',
+    guard: 'public',
+    summary: 'This API as an OpenAPI 3.1 document; each operation names its guard in x-airlock-guard.',
+    tags: ['system'],
+    // The document is generated from this very catalog; its shape is OpenAPI's, not ours to restate.
+    response: z.record(z.string(), z.unknown()),
+  }),
+};

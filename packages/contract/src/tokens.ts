@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { endpoint } from './endpoint';
+import { Ok } from './system';
+import { IdParams } from './users';
 import { Role } from './auth';
 
 export const ApiToken = z.object({
@@ -27,3 +30,32 @@ export type CreatedToken = z.infer<typeof CreatedToken>;
 
 /** API tokens look like `alk_<id>_<secret>` so a leaked one is recognisable by secret scanners. */
 export const TOKEN_PREFIX = 'alk_';
+
+export const tokensApi = {
+  list: endpoint({
+    path: '/api/tokens',
+    guard: 'viewer',
+    summary: "The caller's API tokens (never their secrets).",
+    tags: ['tokens'],
+    response: TokenList,
+  }),
+  create: endpoint({
+    method: 'POST',
+    path: '/api/tokens',
+    guard: 'viewer+unlock',
+    summary: "Create an API token with the caller's role; the secret is in this response only.",
+    tags: ['tokens'],
+    body: CreateTokenBody,
+    response: CreatedToken,
+    status: 201,
+  }),
+  revoke: endpoint({
+    method: 'DELETE',
+    path: '/api/tokens/:id',
+    guard: 'viewer',
+    summary: 'Revoke an API token (your own; admins: any).',
+    tags: ['tokens'],
+    params: IdParams,
+    response: Ok,
+  }),
+};

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { endpoint } from './endpoint';
 import { NewPassword, Role, Username } from './auth';
 
 export const User = z.object({
@@ -32,3 +33,33 @@ export const IdParams = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'is not a valid id'),
 });
 export type IdParams = z.infer<typeof IdParams>;
+
+export const usersApi = {
+  list: endpoint({
+    path: '/api/users',
+    guard: 'admin',
+    summary: 'List users.',
+    tags: ['users'],
+    response: UserList,
+  }),
+  create: endpoint({
+    method: 'POST',
+    path: '/api/users',
+    guard: 'admin+unlock',
+    summary: 'Create a user.',
+    tags: ['users'],
+    body: CreateUserBody,
+    response: User,
+    status: 201,
+  }),
+  update: endpoint({
+    method: 'PATCH',
+    path: '/api/users/:id',
+    guard: 'admin+unlock',
+    summary: 'Change a user: role, disabled, password.',
+    tags: ['users'],
+    params: IdParams,
+    body: UpdateUserBody,
+    response: User,
+  }),
+};

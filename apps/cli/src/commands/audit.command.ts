@@ -1,4 +1,4 @@
-import { AuditPage, AuditVerify, type AuditEvent } from '@airlock/contract/audit';
+import { auditApi, type AuditEvent } from '@airlock/contract/audit';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { globalOptions, parseOptions } from '../lib/args';
@@ -45,7 +45,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = parseOptions(VerifyOptions, cmd);
       const { client } = await authedClient(ctx.io, globalOptions(cmd));
-      const result = await client.request('GET', '/api/audit/verify', AuditVerify);
+      const result = await client.call(auditApi.verify);
       if (!result.ok) ctx.exitCode = 1;
       if (opts.json) return printJson(ctx.io, result);
       if (result.ok) {
@@ -67,7 +67,7 @@ export function registerAuditCommand(program: Command, ctx: CommandContext): voi
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = parseOptions(ListOptions, cmd);
       const { client } = await authedClient(ctx.io, globalOptions(cmd));
-      const page = await client.request('GET', '/api/audit', AuditPage, {
+      const page = await client.call(auditApi.list, {
         query: { limit: opts.limit, before: opts.before, action: opts.action, actor: opts.actor },
       });
       if (opts.json) return printJson(ctx.io, page);

@@ -1,21 +1,41 @@
 import {
-  ActionResponse,
-  ContainerList,
   ContainerParams,
   ContainerState,
   Health,
   OperatorVerb,
   StatusClass,
+  fleetApi,
 } from '@airlock/contract/fleet';
-import { HostIdParams, HostList } from '@airlock/contract/hosts';
+import { hostsApi, type Host } from '@airlock/contract/hosts';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { globalOptions, parseArg, parseOptions } from '../lib/args';
 import type { CommandContext } from '../lib/context';
 import { printJson, printTable, shortTime } from '../lib/output';
+import { CliError } from '../lib/errors';
 import { authedClient } from '../lib/session';
 
 const JsonOption = z.object({ json: z.boolean().optional() });
+/** A host as the user names it: its id or its label. */
+const HostRef = z.string().trim().min(1, 'must not be empty').max(64, 'is at most 64 characters');
+
+/**
+ * The host a user means: the one with this id, else the one with this label (exact, then ignoring
+ * case). An ambiguous label is refused with the candidates' ids rather than guessed.
+ */
+export function resolveHost(hosts: readonly Host[], ref: string): Host {
+  const byId = hosts.find((h) => h.id === ref);
+  if (byId) return byId;
+  let matches = hosts.filter((h) => h.label === ref);
+  if (matches.length === 0) matches = hosts.filter((h) => h.label.toLowerCase() === ref.toLowerCase());
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1)
+    throw new CliError(
+      `${matches.length} hosts are labelled "${ref}" (${matches.map((h) => h.id).join(', ')}); give the host id instead.`,
+    );
+  throw new CliError(`No host has the id or label "${ref}". See \`airlock hosts\`.`);
+}
+
 const list = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
@@ -24,7 +44,7 @@ const list = <T extends z.ZodType<unknown, string>>(item: T) =>
     .optional();
 const ContainersOptions = z.object({
   json: z.boolean().optional(),
-  host: list(HostIdParams.shape.id),
+  host: list(HostRef),
   status: list(StatusClass),
   state: list(ContainerState),
   health: list(Health),
@@ -39,7 +59,7 @@ export function registerFleetCommands(program: Command, ctx: CommandContext): vo
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = parseOptions(JsonOption, cmd);
       const { client } = await authedClient(ctx.io, globalOptions(cmd));
-      const hosts = await client.request('GET', '/api/hosts', HostList);
+      const hosts = await client.call(hostsApi.list);
       if (opts.json) return printJson(ctx.io, hosts);
       printTable(
         ctx.io,
@@ -61,7 +81,7 @@ export function registerFleetCommands(program: Command, ctx: CommandContext): vo
   containers
     .command('list', { isDefault: true })
     .description('every container on every host, red first')
-    .option('--host <ids>', 'only these host ids (comma-separated)')
+    .option('--host <hosts>', 'only these hosts, by id or label (comma-separated)')
     .option('--status <classes>', 'only these classes: red, amber, green (comma-separated)')
     .option('--state <states>', 'only these Docker states, e.g. running,exited')
     .option('--health <values>', 'only these health values: healthy, unhealthy, starting, none')
@@ -71,9 +91,12 @@ export function registerFleetCommands(program: Command, ctx: CommandContext): vo
       const opts = parseOptions(ContainersOptions, cmd);
       const joined = (v: string[] | undefined) => (v?.length ? v.join(',') : undefined);
       const { client } = await authedClient(ctx.io, globalOptions(cmd));
-      const res = await client.request('GET', '/api/containers', ContainerList, {
+      const hosts = (await client.call(hostsApi.list)).items;
+      const hostIds = opts.host?.map((ref) => resolveHost(hosts, ref).id);
+      const label = (id: string) => hosts.find((h) => h.id === id)?.label ?? id;
+      const res = await client.call(fleetApi.list, {
         query: {
-          host: joined(opts.host),
+          host: joined(hostIds),
           status: joined(opts.status),
           state: joined(opts.state),
           health: joined(opts.health),
@@ -86,7 +109,7 @@ export function registerFleetCommands(program: Command, ctx: CommandContext): vo
         ['STATUS', 'HOST', 'NAME', 'IMAGE', 'STATE', 'HEALTH', 'RESTARTS', 'WHY'],
         res.items.map((c) => [
           c.status.toUpperCase(),
-          c.hostId,
+          label(c.hostId),
           c.name,
           c.image,
           c.state,
@@ -104,20 +127,16 @@ export function registerFleetCommands(program: Command, ctx: CommandContext): vo
   containers
     .command('action')
     .description('start, stop, restart, pause or unpause a container (operator; audited)')
-    .argument('<hostId>', 'host id (see `airlock hosts`)')
+    .argument('<host>', 'host id or label (see `airlock hosts`)')
     .argument('<container>', 'container name or id')
     .argument('<verb>', 'start | stop | restart | pause | unpause')
     .action(async (rawHost: string, rawRef: string, rawVerb: string, _opts: unknown, cmd: Command) => {
-      const hostId = parseArg(ContainerParams.shape.hostId, rawHost, 'hostId');
+      const hostRef = parseArg(HostRef, rawHost, 'host');
       const ref = parseArg(ContainerParams.shape.id, rawRef, 'container');
       const verb = parseArg(OperatorVerb, rawVerb, 'verb');
       const { client } = await authedClient(ctx.io, globalOptions(cmd));
-      const r = await client.request(
-        'POST',
-        `/api/containers/${encodeURIComponent(hostId)}/${encodeURIComponent(ref)}/actions/${verb}`,
-        ActionResponse,
-        { body: {} },
-      );
+      const host = resolveHost((await client.call(hostsApi.list)).items, hostRef);
+      const r = await client.call(fleetApi.action, { params: { hostId: host.id, id: ref, verb } });
       const state = r.container ? ` — now ${r.container.state} (${r.container.status})` : '';
       ctx.io.out(`${verb}: ${r.changed ? 'done' : 'nothing to do'}${state}\n`);
     });

@@ -1,8 +1,8 @@
-import { CSRF_HEADER, LoginBody, Me, UnlockResult } from '@airlock/contract/auth';
-import { CreatedToken } from '@airlock/contract/tokens';
+import { CSRF_HEADER, LoginBody, authApi } from '@airlock/contract/auth';
+import { tokensApi } from '@airlock/contract/tokens';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ApiClient, normalizeBaseUrl } from '../lib/api.client';
+import { createCliClient, normalizeBaseUrl } from '../lib/api.client';
 import { globalOptions, parseOptions } from '../lib/args';
 import { loadConfig, saveConfig } from '../lib/config.store';
 import type { CommandContext } from '../lib/context';
@@ -19,9 +19,6 @@ const LoginOptions = z.object({
   passwordStdin: z.boolean().optional(),
 });
 type LoginOptions = z.infer<typeof LoginOptions>;
-
-/** The only part of the login answer the CLI uses; without it, the CSRF token is read from /me. */
-const LoginAnswer = z.object({ csrfToken: z.string().min(1).nullable().optional() }).optional();
 
 async function tokenFromOptions(io: Io, opts: LoginOptions): Promise<string | null> {
   const given = [opts.token !== undefined, opts.tokenStdin === true, opts.username !== undefined].filter(
@@ -58,32 +55,28 @@ async function tokenViaPassword<T>(
   password: string,
   keep: (token: string) => Promise<T>,
 ): Promise<T> {
-  const anon = new ApiClient({ baseUrl: url });
-  const login = await anon.send('POST', '/api/auth/login', LoginAnswer, { body: { username, password } });
+  const login = await createCliClient({ baseUrl: url }).send(authApi.login, { body: { username, password } });
   const cookie = cookieHeader(login.headers);
   if (!cookie)
     throw new CliError('The server accepted the password but set no session cookie; cannot continue.');
-  let csrf = login.data?.csrfToken ?? null;
-  if (!csrf) csrf = (await anon.request('GET', '/api/auth/me', Me, { headers: { cookie } })).csrfToken;
+  const csrf = login.data.csrfToken;
   if (!csrf) throw new CliError('The server gave the session no CSRF token; cannot continue.');
-  const headers = { cookie, [CSRF_HEADER]: csrf };
+  const session = createCliClient({ baseUrl: url, headers: () => ({ cookie, [CSRF_HEADER]: csrf }) });
 
   try {
-    await anon.request('POST', '/api/auth/unlock', UnlockResult, { headers, body: { password } });
+    await session.call(authApi.unlock, { body: { password } });
     const name = `cli@${io.hostname()}`.slice(0, 100);
-    const created = await anon.request('POST', '/api/tokens', CreatedToken, { headers, body: { name } });
+    const created = await session.call(tokensApi.create, { body: { name } });
     try {
       return await keep(checkTokenShape(created.secret));
     } catch (err) {
       // Do not leave a working token behind that nobody holds.
-      await anon
-        .request('DELETE', `/api/tokens/${encodeURIComponent(created.token.id)}`, null, { headers })
-        .catch(() => undefined);
+      await session.call(tokensApi.revoke, { params: { id: created.token.id } }).catch(() => undefined);
       throw err;
     }
   } finally {
     try {
-      await anon.request('POST', '/api/auth/logout', null, { headers });
+      await session.call(authApi.logout);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       io.err(`warning: could not end the temporary sign-in session: ${why}\n`);
@@ -116,7 +109,7 @@ export function registerLoginCommand(program: Command, ctx: CommandContext): voi
 
       // Verify the token with the server before storing it, so a stored token is a working one.
       const keep = async (token: string) => {
-        const me = await new ApiClient({ baseUrl: url, token }).request('GET', '/api/auth/me', Me);
+        const me = await createCliClient({ baseUrl: url, token }).call(authApi.me);
         const file = await saveConfig(io.env, { url, token, username: me.user.username });
         return { me, file, id: tokenIdOf(token) };
       };

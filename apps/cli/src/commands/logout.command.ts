@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ApiClient } from '../lib/api.client';
+import { tokensApi } from '@airlock/contract/tokens';
+import { createCliClient } from '../lib/api.client';
 import { parseOptions } from '../lib/args';
 import { loadConfig, saveConfig } from '../lib/config.store';
 import type { CommandContext } from '../lib/context';
@@ -31,13 +32,13 @@ export function registerLogoutCommand(program: Command, ctx: CommandContext): vo
           throw new CliError(
             'The stored token is not shaped alk_<id>_<secret>, so its id is unknown; revoke it in the web UI, then run `airlock logout`.',
           );
-        const client = new ApiClient({
+        const client = createCliClient({
           baseUrl: config.url,
           token: config.token,
           unlockPassword: () => unlockPassword(io, config.username ?? null),
         });
         try {
-          await client.request('DELETE', `/api/tokens/${encodeURIComponent(id)}`, null);
+          await client.call(tokensApi.revoke, { params: { id } });
           revoked = ' and revoked';
         } catch (err) {
           // A token the server no longer accepts is as good as revoked; anything else keeps it stored

@@ -1,4 +1,4 @@
-import { TokenList } from '@airlock/contract/tokens';
+import { tokensApi } from '@airlock/contract/tokens';
 import { IdParams } from '@airlock/contract/users';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -20,7 +20,7 @@ export function registerTokensCommand(program: Command, ctx: CommandContext): vo
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = parseOptions(JsonOption, cmd);
       const { client } = await authedClient(ctx.io, globalOptions(cmd));
-      const list = await client.request('GET', '/api/tokens', TokenList);
+      const list = await client.call(tokensApi.list);
       if (opts.json) return printJson(ctx.io, list);
       printTable(
         ctx.io,
@@ -45,7 +45,7 @@ export function registerTokensCommand(program: Command, ctx: CommandContext): vo
     .action(async (rawId: string, _opts: unknown, cmd: Command) => {
       const id = parseArg(IdParams.shape.id, rawId, 'id');
       const { client, session } = await authedClient(ctx.io, globalOptions(cmd));
-      await client.request('DELETE', `/api/tokens/${encodeURIComponent(id)}`, null);
+      await client.call(tokensApi.revoke, { params: { id } });
       ctx.io.out(`Revoked token ${id}.\n`);
       if (tokenIdOf(session.token) === id) {
         ctx.io.err('That was the token this CLI signs in with; run `airlock logout` to forget it.\n');

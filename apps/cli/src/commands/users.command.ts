@@ -1,5 +1,5 @@
 import { Role, Username } from '@airlock/contract/auth';
-import { UserList, type User } from '@airlock/contract/users';
+import { usersApi, type User } from '@airlock/contract/users';
 import { Argument, type Command, Option } from 'commander';
 import { z } from 'zod';
 import type { ApiClient } from '../lib/api.client';
@@ -19,7 +19,7 @@ const CreateOptions = z.object({
 
 /** Usernames are looked up by exact match in the listing; the server's id is what PATCH takes. */
 async function findUser(client: ApiClient, username: string): Promise<User> {
-  const list = await client.request('GET', '/api/users', UserList);
+  const list = await client.call(usersApi.list);
   const user = list.items.find((u) => u.username === username);
   if (!user) throw new CliError(`No user named "${username}". See \`airlock users list\`.`);
   return user;
@@ -35,7 +35,7 @@ export function registerUsersCommand(program: Command, ctx: CommandContext): voi
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = parseOptions(JsonOption, cmd);
       const { client } = await authedClient(ctx.io, globalOptions(cmd));
-      const list = await client.request('GET', '/api/users', UserList);
+      const list = await client.call(usersApi.list);
       if (opts.json) return printJson(ctx.io, list);
       printTable(
         ctx.io,
@@ -63,7 +63,7 @@ export function registerUsersCommand(program: Command, ctx: CommandContext): voi
       const opts = parseOptions(CreateOptions, cmd);
       const { client } = await authedClient(ctx.io, globalOptions(cmd));
       const password = await readNewPassword(ctx.io, username, opts.passwordStdin === true);
-      const created = await client.request('POST', '/api/users', null, {
+      const created = await client.call(usersApi.create, {
         body: { username, password, role: opts.role },
       });
       if (opts.json) return printJson(ctx.io, created);
@@ -80,7 +80,7 @@ export function registerUsersCommand(program: Command, ctx: CommandContext): voi
       const role = parseArg(Role, rawRole, 'role');
       const { client } = await authedClient(ctx.io, globalOptions(cmd));
       const user = await findUser(client, username);
-      await client.request('PATCH', `/api/users/${encodeURIComponent(user.id)}`, null, { body: { role } });
+      await client.call(usersApi.update, { params: { id: user.id }, body: { role } });
       ctx.io.out(`${username} is now ${role}.\n`);
     });
 
@@ -96,9 +96,7 @@ export function registerUsersCommand(program: Command, ctx: CommandContext): voi
         const username = parseArg(Username, rawUsername, 'username');
         const { client } = await authedClient(ctx.io, globalOptions(cmd));
         const user = await findUser(client, username);
-        await client.request('PATCH', `/api/users/${encodeURIComponent(user.id)}`, null, {
-          body: { disabled },
-        });
+        await client.call(usersApi.update, { params: { id: user.id }, body: { disabled } });
         ctx.io.out(`${username} is now ${disabled ? 'disabled' : 'enabled'}.\n`);
       });
   }

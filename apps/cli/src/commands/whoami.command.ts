@@ -1,4 +1,4 @@
-import { Me } from '@airlock/contract/auth';
+import { authApi } from '@airlock/contract/auth';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { globalOptions, parseOptions } from '../lib/args';
@@ -16,7 +16,7 @@ export function registerWhoamiCommand(program: Command, ctx: CommandContext): vo
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = parseOptions(WhoamiOptions, cmd);
       const { client, session } = await authedClient(ctx.io, globalOptions(cmd));
-      const me = await client.request('GET', '/api/auth/me', Me);
+      const me = await client.call(authApi.me);
       if (opts.json) return printJson(ctx.io, me);
       ctx.io.out(`${clean(me.user.username)} (${me.user.role}) at ${session.url}\n`);
     });

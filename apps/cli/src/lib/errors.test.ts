@@ -4,18 +4,24 @@ import { ApiError, CliError, UsageError, exitCodeOf, formatError } from './error
 
 void describe('formatError', () => {
   void it("shows the server's message, status, code and correlation id on one line", () => {
-    const text = formatError(new ApiError(409, 'conflict', 'User bob already exists.', 'req-7f3a'));
+    const text = formatError(
+      new ApiError(409, 'conflict', 'User bob already exists.', undefined, 'req-7f3a'),
+    );
     assert.equal(text, 'error: User bob already exists. (HTTP 409, conflict, correlation id req-7f3a)\n');
   });
 
   void it('lists validation issues and adds a hint for a refused token', () => {
     const v = formatError(
-      new ApiError(400, 'validation_failed', 'body.password: too short', 'c1', [
-        { path: 'body.password', message: 'too short' },
-      ]),
+      new ApiError(
+        400,
+        'validation_failed',
+        'body.password: too short',
+        [{ path: 'body.password', message: 'too short' }],
+        'c1',
+      ),
     );
     assert.match(v, /\n {2}- body\.password: too short\n$/);
-    const u = formatError(new ApiError(401, 'unauthenticated', 'Sign in first.', 'c2'));
+    const u = formatError(new ApiError(401, 'unauthenticated', 'Sign in first.', undefined, 'c2'));
     assert.match(
       u,
       /^error: Sign in first\. \(HTTP 401, unauthenticated, correlation id c2\)\n.*airlock login/,
@@ -33,7 +39,7 @@ void describe('formatError', () => {
   void it('maps errors to exit codes: usage 2, everything else 1', () => {
     assert.equal(exitCodeOf(new UsageError('x')), 2);
     assert.equal(exitCodeOf(new CliError('x')), 1);
-    assert.equal(exitCodeOf(new ApiError(500, 'internal', 'x', 'c')), 1);
+    assert.equal(exitCodeOf(new ApiError(500, 'internal', 'x', undefined, 'c')), 1);
     assert.equal(exitCodeOf(new Error('x')), 1);
   });
 });

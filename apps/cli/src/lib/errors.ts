@@ -1,3 +1,4 @@
+import { ApiError } from '@airlock/contract/client';
 import { FieldIssue } from '@airlock/contract/errors';
 import { z } from 'zod';
 
@@ -20,20 +21,7 @@ export class UsageError extends CliError {
   }
 }
 
-/** The server answered with an error status. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    /** The server's error code, or null when the body was not an Airlock error body. */
-    readonly code: string | null,
-    message: string,
-    readonly correlationId: string | null,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError } from '@airlock/contract/client';
 
 const FieldIssues = z.array(FieldIssue);
 
@@ -44,14 +32,14 @@ const HINTS: Partial<Record<string, string>> = {
 };
 
 function hintFor(err: ApiError): string | null {
-  return (err.code && HINTS[err.code]) || null;
+  return HINTS[err.code] ?? null;
 }
 
 /** Everything the user sees when a command fails: one message, never a stack trace. */
 export function formatError(err: unknown): string {
   if (err instanceof ApiError) {
     const meta = [`HTTP ${err.status}`];
-    if (err.code) meta.push(err.code);
+    if (err.code !== 'bad_response' && err.code !== 'network_error') meta.push(err.code);
     if (err.correlationId) meta.push(`correlation id ${err.correlationId}`);
     const lines = [`error: ${err.message} (${meta.join(', ')})`];
     const issues = FieldIssues.safeParse(err.details);

@@ -1,4 +1,4 @@
-import { ApiClient, normalizeBaseUrl } from './api.client';
+import { createCliClient, normalizeBaseUrl, type ApiClient } from './api.client';
 import { loadConfig } from './config.store';
 import { CliError } from './errors';
 import type { Io } from './io';
@@ -64,7 +64,7 @@ export async function authedClient(
   global: GlobalOptions,
 ): Promise<{ client: ApiClient; session: Session }> {
   const session = await resolveSession(io, global);
-  const client = new ApiClient({
+  const client = createCliClient({
     baseUrl: session.url,
     token: session.token,
     unlockPassword: () => unlockPassword(io, session.username),

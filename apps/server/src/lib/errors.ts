@@ -61,10 +61,35 @@ export class UpstreamError extends AppError {
   }
 }
 
-/** A bug or broken invariant: 500, message hidden from the client and logged with the correlation id. */
+/**
+ * A bug or broken invariant: 500. The message is for the log only (it may name files, queries or
+ * secrets); the client gets a fixed text with the correlation id.
+ */
 export class InternalError extends AppError {
   readonly status = 500;
   readonly code = 'internal' as const;
+}
+
+/**
+ * A policy refused the request (the gateway's egress rules, a fix session's Docker scope): 403 with
+ * the rule that decided, so an agent and its operator can tell a refusal from a failure.
+ */
+export class PolicyDenied extends AppError {
+  readonly status = 403;
+  readonly code = 'policy_denied' as const;
+  /** The rule that refused, e.g. `docker-scope:propose-only` or `egress:no-route`. */
+  readonly rule: string;
+  constructor(rule: string, message: string, details?: Record<string, unknown>) {
+    super(message, { rule, ...details });
+    this.rule = rule;
+  }
+}
+
+/** The text a client may see for an error: InternalError's own message never leaves the server. */
+export function publicMessage(err: AppError, correlationId: string): string {
+  return err instanceof InternalError
+    ? `Internal error; quote correlation id ${correlationId} when reporting it.`
+    : err.message;
 }
 
 export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
-import { CSRF_HEADER, roleRank, type Guard, type Role } from '@airlock/contract/auth';
+import { CSRF_HEADER, Role, parseGuard, roleAtLeast, type Guard } from '@airlock/contract/auth';
+import type { AnyEndpoint, HttpMethod } from '@airlock/contract/endpoint';
 import { UserError, badRequest, forbidden, unauthenticated } from './errors';
 import { safeEqual } from './crypto';
+import { clientInfo, type ClientInfo } from './client-info';
 
 /** Who is calling: a browser session (cookie) or an API token. */
 export type AuthContext =
@@ -21,37 +23,35 @@ declare module 'fastify' {
   }
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Schema = z.ZodType;
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Out<S> = S extends Schema ? z.output<S> : undefined;
+/** Non-null on every endpoint that is not public: the guard has already refused anonymous callers. */
+type AuthFor<G extends Guard> = G extends 'public' ? AuthContext | null : AuthContext;
 
-export interface HandlerCtx<P, Q, B> {
+export interface HandlerCtx<E extends AnyEndpoint> {
   req: FastifyRequest;
   reply: FastifyReply;
-  params: Out<P>;
-  query: Out<Q>;
-  body: Out<B>;
-  /** Null only on public routes. */
-  auth: AuthContext | null;
+  /** Address, user agent and protocol of the caller, for services that must not see Fastify. */
+  client: ClientInfo;
+  params: Out<E['params']>;
+  query: Out<E['query']>;
+  body: Out<E['body']>;
+  auth: AuthFor<E['guard']>;
 }
 
-export interface RouteSpec<
-  P extends Schema | undefined,
-  Q extends Schema | undefined,
-  B extends Schema | undefined,
-> {
-  method: Method;
-  url: string;
-  guard: Guard;
-  summary: string;
-  tags?: string[];
-  params?: P;
-  query?: Q;
-  body?: B;
-  /** Documented (OpenAPI) response schema for the success status. */
-  response?: Schema;
-  /** Success status; default 200. */
-  status?: number;
+/**
+ * A handler that wrote the answer itself (`reply.send` with pre-serialised JSON, a stream) returns
+ * this, so its return type still says "the endpoint's answer, or already sent".
+ */
+export const SENT: unique symbol = Symbol('already sent');
+
+/** What a handler may return: the endpoint's answer, or SENT. */
+type Result<E extends AnyEndpoint> = E['response'] extends Schema
+  ? Out<E['response']> | typeof SENT
+  : unknown;
+
+/** Server-side options of one HTTP route (what the client never needs to know). */
+export interface RouteOptions {
   /** Overrides the server-wide body limit for this route, in bytes. */
   bodyLimit?: number;
   /** Runs before the body is read (e.g. a public route's own credential check, so junk is not parsed). */
@@ -63,41 +63,37 @@ export interface RouteSpec<
    * never walks, copies or re-serialises the raw value.
    */
   plainJsonBody?: boolean;
-  handler: (ctx: HandlerCtx<P, Q, B>) => Promise<unknown>;
-}
-
-export interface WsSpec<P extends Schema | undefined, Q extends Schema | undefined> {
-  url: string;
-  guard: Guard;
-  summary: string;
-  tags?: string[];
-  params?: P;
-  query?: Q;
-  handler: (socket: WebSocket, ctx: HandlerCtx<P, Q, undefined>) => void | Promise<void>;
+  /**
+   * The handler validates the body itself against the endpoint's body schema (with field-level
+   * errors of its own); the table does not parse it a second time. `ctx.body` is then undefined and
+   * the handler reads `req.body`.
+   */
+  bodyCheckedByHandler?: boolean;
 }
 
 export interface RouteEntry {
-  method: Method;
+  /** `group.name` in the catalog; null for the web app's static routes. */
+  name: string | null;
+  method: HttpMethod;
   url: string;
   guard: Guard;
   summary: string;
-  tags: string[];
+  tags: readonly string[];
   websocket: boolean;
   params?: Schema;
   query?: Schema;
   body?: Schema;
   response?: Schema;
   status: number;
-  /** The body skips the generic depth and prototype-key scan (RouteSpec.plainJsonBody). */
+  /** The body skips the generic depth and prototype-key scan (RouteOptions.plainJsonBody). */
   plainJsonBody: boolean;
+  bodyCheckedByHandler: boolean;
 }
+
+/** Told about every WebSocket a guard let through, so it can be closed when its credentials go. */
+export type SocketWatcher = (socket: WebSocket, auth: AuthContext | null, url: string) => void;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-export function parseGuard(guard: Guard): { role: Role | null; unlock: boolean } {
-  const [role, extra] = guard.split('+') as [Role | 'public', string | undefined];
-  return { role: role === 'public' ? null : role, unlock: extra === 'unlock' };
-}
 
 /** Rejects cross-site requests that carry an Origin for a different host (browsers always send it). */
 function checkOrigin(req: FastifyRequest, publicHost: string | null): void {
@@ -127,8 +123,14 @@ export function enforceGuard(
   if (role === null) return;
   const auth = req.auth;
   if (!auth) throw unauthenticated();
-  if (roleRank[auth.user.role] < roleRank[role]) {
-    throw forbidden(`This needs the ${role} role; you are ${auth.user.role}.`);
+  // Fails closed: a role that is not one of ours (a corrupt row) passes no check.
+  if (!roleAtLeast(auth.user.role, role)) {
+    const current = Role.safeParse(auth.user.role);
+    throw forbidden(
+      current.success
+        ? `This needs the ${role} role; you are ${current.data}.`
+        : `This needs the ${role} role; your account's role is not valid, ask an admin to set it again.`,
+    );
   }
   if (auth.kind === 'session' && mutating) {
     const sent = req.headers[CSRF_HEADER];
@@ -155,7 +157,9 @@ function issuesOf(err: z.ZodError, where: string) {
 
 function parsePart<S extends Schema | undefined>(schema: S, value: unknown, where: string): Out<S> {
   if (!schema) return undefined as Out<S>;
-  const r = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  // No body at all (`curl -X POST` without -d) is an empty object: accepted wherever the body has
+  // no required field, and refused with the field that is missing otherwise.
+  const r = schema.safeParse(value ?? {});
   if (!r.success) {
     const issues = issuesOf(r.error, where);
     const first = issues[0];
@@ -164,95 +168,106 @@ function parsePart<S extends Schema | undefined>(schema: S, value: unknown, wher
   return r.data as Out<S>;
 }
 
+function entryOf(name: string | null, ep: AnyEndpoint, opts: RouteOptions = {}): RouteEntry {
+  return {
+    name,
+    method: ep.method,
+    url: ep.path,
+    guard: ep.guard,
+    summary: ep.summary,
+    tags: ep.tags,
+    websocket: ep.kind === 'websocket',
+    params: ep.params,
+    query: ep.query,
+    body: ep.body,
+    response: ep.response,
+    status: ep.status,
+    plainJsonBody: opts.plainJsonBody === true,
+    bodyCheckedByHandler: opts.bodyCheckedByHandler === true,
+  };
+}
+
 /**
- * The one route table. Every route is registered through it with its guard; `all()` feeds the
- * OpenAPI document and the guard-matrix test, which also checks Fastify has no route outside it.
+ * The one route table. Every route is registered through it against an endpoint of the catalog
+ * (packages/contract), whose guard it enforces; `all()` feeds the OpenAPI document and the
+ * guard-matrix test, which also checks Fastify serves no route outside it and every catalog
+ * endpoint is served.
  */
 export class RouteTable {
   private readonly entries: RouteEntry[] = [];
+  private readonly names = new Map<AnyEndpoint, string>();
+
   /** `publicHost`: host of the configured public URL, accepted as an Origin besides the Host header. */
   constructor(
     private readonly app: FastifyInstance,
     private readonly publicHost: string | null = null,
-  ) {}
+    private readonly watchSocket: SocketWatcher | null = null,
+    catalog: readonly { name: string; endpoint: AnyEndpoint }[] = [],
+  ) {
+    for (const c of catalog) this.names.set(c.endpoint, c.name);
+  }
 
   all(): readonly RouteEntry[] {
     return this.entries;
   }
 
-  add<
-    P extends Schema | undefined = undefined,
-    Q extends Schema | undefined = undefined,
-    B extends Schema | undefined = undefined,
-  >(spec: RouteSpec<P, Q, B>): void {
-    this.entries.push({
-      method: spec.method,
-      url: spec.url,
-      guard: spec.guard,
-      summary: spec.summary,
-      tags: spec.tags ?? [],
-      websocket: false,
-      params: spec.params,
-      query: spec.query,
-      body: spec.body,
-      response: spec.response,
-      status: spec.status ?? 200,
-      plainJsonBody: spec.plainJsonBody === true,
-    });
+  private nameOf(ep: AnyEndpoint): string | null {
+    return this.names.get(ep) ?? null;
+  }
+
+  add<E extends AnyEndpoint>(
+    ep: E,
+    handler: (ctx: HandlerCtx<E>) => Promise<Result<E>>,
+    opts: RouteOptions = {},
+  ): void {
+    if (ep.kind === 'websocket') throw new Error(`${ep.path} is a WebSocket endpoint: register it with ws()`);
+    this.entries.push(entryOf(this.nameOf(ep), ep, opts));
     this.app.route({
-      method: spec.method,
-      url: spec.url,
-      ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+      method: ep.method,
+      url: ep.path,
+      ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}),
       // The guard runs first here too, so a route's own check never precedes Origin/auth refusals.
-      ...(spec.onRequest
+      ...(opts.onRequest
         ? {
             onRequest: async (req: FastifyRequest) => {
-              enforceGuard(req, spec.guard, false, this.publicHost);
-              await spec.onRequest!(req);
+              enforceGuard(req, ep.guard, false, this.publicHost);
+              await opts.onRequest!(req);
             },
           }
         : {}),
-      config: { guard: spec.guard, plainJsonBody: spec.plainJsonBody === true },
+      config: { guard: ep.guard, plainJsonBody: opts.plainJsonBody === true },
       handler: async (req, reply) => {
-        enforceGuard(req, spec.guard, false, this.publicHost);
-        const ctx: HandlerCtx<P, Q, B> = {
+        enforceGuard(req, ep.guard, false, this.publicHost);
+        const ctx = {
           req,
           reply,
+          client: clientInfo(req),
           auth: req.auth,
-          params: parsePart<P>(spec.params as P, req.params, 'params'),
-          query: parsePart<Q>(spec.query as Q, req.query, 'query'),
-          body: parsePart<B>(spec.body as B, req.body, 'body'),
-        };
-        const result = await spec.handler(ctx);
-        if (reply.sent) return reply;
-        reply.code(spec.status ?? 200);
+          params: parsePart(ep.params, req.params, 'params'),
+          query: parsePart(ep.query, req.query, 'query'),
+          body: opts.bodyCheckedByHandler ? undefined : parsePart(ep.body, req.body, 'body'),
+        } as HandlerCtx<E>;
+        const result = await handler(ctx);
+        if (reply.sent || result === SENT) return reply;
+        reply.code(ep.status);
         return result;
       },
     });
   }
 
-  ws<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined>(
-    spec: WsSpec<P, Q>,
+  ws<E extends AnyEndpoint>(
+    ep: E,
+    handler: (socket: WebSocket, ctx: HandlerCtx<E>) => void | Promise<void>,
   ): void {
-    this.entries.push({
-      method: 'GET',
-      url: spec.url,
-      guard: spec.guard,
-      summary: spec.summary,
-      tags: spec.tags ?? [],
-      websocket: true,
-      params: spec.params,
-      query: spec.query,
-      status: 101,
-      plainJsonBody: false,
-    });
+    if (ep.kind !== 'websocket') throw new Error(`${ep.path} is not a WebSocket endpoint`);
+    this.entries.push(entryOf(this.nameOf(ep), ep));
     this.app.route({
       method: 'GET',
-      url: spec.url,
-      config: { guard: spec.guard },
+      url: ep.path,
+      config: { guard: ep.guard },
       // Plain GETs (no upgrade) are answered by the same guard, then told to upgrade.
       handler: (req, reply) => {
-        enforceGuard(req, spec.guard, true, this.publicHost);
+        enforceGuard(req, ep.guard, true, this.publicHost);
         return reply.code(426).send({
           code: 'validation_failed',
           message: 'This endpoint speaks WebSocket only.',
@@ -261,26 +276,28 @@ export class RouteTable {
       },
       preValidation: (req, _reply, done) => {
         try {
-          enforceGuard(req, spec.guard, true, this.publicHost);
+          enforceGuard(req, ep.guard, true, this.publicHost);
           // Bad params/query are refused with a plain 400 before the upgrade, not a close code.
-          parsePart(spec.params, req.params, 'params');
-          parsePart(spec.query, req.query, 'query');
+          parsePart(ep.params, req.params, 'params');
+          parsePart(ep.query, req.query, 'query');
           done();
         } catch (err) {
           done(err as Error);
         }
       },
       wsHandler: (socket, req) => {
+        this.watchSocket?.(socket, req.auth, ep.path);
         const start = async () => {
-          const ctx: HandlerCtx<P, Q, undefined> = {
+          const ctx = {
             req,
             reply: undefined as unknown as FastifyReply,
+            client: clientInfo(req),
             auth: req.auth,
-            params: parsePart<P>(spec.params as P, req.params, 'params'),
-            query: parsePart<Q>(spec.query as Q, req.query, 'query'),
+            params: parsePart(ep.params, req.params, 'params'),
+            query: parsePart(ep.query, req.query, 'query'),
             body: undefined,
-          };
-          await spec.handler(socket, ctx);
+          } as HandlerCtx<E>;
+          await handler(socket, ctx);
         };
         start().catch((err: unknown) => {
           const user = err instanceof UserError;
@@ -293,12 +310,13 @@ export class RouteTable {
 
   /** A non-API route (static files); still declared here so the table covers every route. */
   raw(
-    method: Method,
+    method: HttpMethod,
     url: string,
     summary: string,
     handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
   ): void {
     this.entries.push({
+      name: null,
       method,
       url,
       guard: 'public',
@@ -307,6 +325,7 @@ export class RouteTable {
       websocket: false,
       status: 200,
       plainJsonBody: false,
+      bodyCheckedByHandler: false,
     });
     this.app.route({ method, url, config: { guard: 'public' }, handler });
   }

@@ -1,6 +1,6 @@
 import { infiniteQueryOptions, type InfiniteData, type QueryClient } from '@tanstack/react-query';
-import { AuditPage, AuditVerify, type AuditEvent } from '@airlock/contract/audit';
-import { api } from './client';
+import { auditApi, type AuditEvent, type AuditPage, type AuditVerify } from '@airlock/contract/audit';
+import { apiClient } from './client';
 
 export interface AuditFilters {
   action: string;
@@ -16,23 +16,26 @@ export function auditQuery(filters: AuditFilters) {
   return infiniteQueryOptions({
     queryKey: [...auditListKey, filters] as const,
     queryFn: ({ pageParam, signal }) =>
-      api('/api/audit', AuditPage, {
-        signal,
-        query: {
-          limit: PAGE_SIZE,
-          before: pageParam,
-          action: filters.action,
-          actor: filters.actor,
-          q: filters.q,
+      apiClient.call(
+        auditApi.list,
+        {
+          query: {
+            limit: PAGE_SIZE,
+            before: pageParam ?? undefined,
+            action: filters.action || undefined,
+            actor: filters.actor || undefined,
+            q: filters.q || undefined,
+          },
         },
-      }),
+        { signal },
+      ),
     initialPageParam: null as number | null,
     getNextPageParam: (last) => last.nextBefore,
   });
 }
 
 export function verifyAuditChain(): Promise<AuditVerify> {
-  return api('/api/audit/verify', AuditVerify);
+  return apiClient.call(auditApi.verify);
 }
 
 const isUnfiltered = (f: AuditFilters) => !f.action.trim() && !f.actor.trim() && !f.q.trim();

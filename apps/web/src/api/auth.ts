@@ -1,14 +1,21 @@
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
-import { Me, SetupStatus, UnlockResult, type LoginBody, type SetupBody } from '@airlock/contract/auth';
-import { Ok } from '@airlock/contract/system';
-import { api, isApiError, setCsrfToken } from './client';
+import {
+  authApi,
+  setupApi,
+  type LoginBody,
+  type Me,
+  type SetupBody,
+  type UnlockResult,
+} from '@airlock/contract/auth';
+import type { Ok } from '@airlock/contract/system';
+import { apiClient, isApiError, setCsrfToken } from './client';
 
 export const meQuery = queryOptions({
   queryKey: ['auth', 'me'] as const,
   /** `null` means "not signed in": a normal state, not an error. */
   queryFn: async ({ signal }): Promise<Me | null> => {
     try {
-      const me = await api('/api/auth/me', Me, { signal, expectUnauthenticated: true });
+      const me = await apiClient.call(authApi.me, {}, { signal, expectUnauthenticated: true });
       setCsrfToken(me.csrfToken);
       return me;
     } catch (err) {
@@ -24,7 +31,7 @@ export const meQuery = queryOptions({
 
 export const setupStatusQuery = queryOptions({
   queryKey: ['setup'] as const,
-  queryFn: ({ signal }) => api('/api/setup', SetupStatus, { signal }),
+  queryFn: ({ signal }) => apiClient.call(setupApi.status, {}, { signal }),
   staleTime: Infinity,
 });
 
@@ -50,23 +57,22 @@ export function signedIn(qc: QueryClient, me: Me): void {
 }
 
 export function login(body: LoginBody): Promise<Me> {
-  return api('/api/auth/login', Me, { method: 'POST', body, expectUnauthenticated: true });
+  return apiClient.call(authApi.login, { body }, { expectUnauthenticated: true });
 }
 
 export function setup(body: SetupBody): Promise<Me> {
-  return api('/api/setup', Me, { method: 'POST', body, expectUnauthenticated: true });
+  return apiClient.call(setupApi.complete, { body }, { expectUnauthenticated: true });
 }
 
 export function logout(): Promise<Ok> {
-  return api('/api/auth/logout', Ok, { method: 'POST', expectUnauthenticated: true });
+  return apiClient.call(authApi.logout, {}, { expectUnauthenticated: true });
 }
 
 export function unlock(password: string): Promise<UnlockResult> {
   // A wrong password is a 401 here; it must stay in the dialog, not end the session.
-  return api('/api/auth/unlock', UnlockResult, {
-    method: 'POST',
-    body: { password },
-    expectUnauthenticated: true,
-    noUnlockRetry: true,
-  });
+  return apiClient.call(
+    authApi.unlock,
+    { body: { password } },
+    { expectUnauthenticated: true, noUnlockRetry: true },
+  );
 }

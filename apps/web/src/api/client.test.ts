@@ -1,9 +1,11 @@
 /// <reference types="node" />
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { z } from 'zod';
-import { CSRF_HEADER } from '@airlock/contract/auth';
-import { ApiError, api, setCsrfToken, setUnauthenticatedHandler, setUnlockHandler } from './client';
+import { CSRF_HEADER, authApi } from '@airlock/contract/auth';
+import { auditApi } from '@airlock/contract/audit';
+import { systemApi } from '@airlock/contract/system';
+import { tokensApi } from '@airlock/contract/tokens';
+import { ApiError, apiClient, setCsrfToken, setUnauthenticatedHandler, setUnlockHandler } from './client';
 
 interface Call {
   url: string;
@@ -37,7 +39,6 @@ afterEach(() => {
   globalThis.fetch = realFetch;
 });
 
-const Ok = z.object({ ok: z.literal(true) });
 const unlockRequired = {
   status: 403,
   body: { code: 'unlock_required', message: 'unlock first', correlationId: 'c1' },
@@ -47,14 +48,28 @@ const headerOf = (c: Call | undefined, name: string) => (c?.init.headers as Reco
 void describe('api client', () => {
   void it('sends the CSRF token on state-changing requests only, with the session cookie', async () => {
     setCsrfToken('csrf-1');
-    replies.push({ status: 200, body: { ok: true } }, { status: 200, body: { ok: true } });
-    await api('/api/x', Ok, { query: { a: 1, b: undefined, c: '' } });
-    await api('/api/x', Ok, { method: 'POST', body: { n: 1 } });
-    assert.equal(calls[0]?.url, '/api/x?a=1');
+    replies.push(
+      { status: 200, body: { items: [], nextBefore: null } },
+      { status: 200, body: { unlockedUntil: 'later' } },
+    );
+    await apiClient.call(auditApi.list, { query: { limit: 1, before: undefined, action: '' } });
+    await apiClient.call(authApi.unlock, { body: { password: 'p' } });
+    assert.equal(calls[0]?.url, '/api/audit?limit=1');
     assert.equal(headerOf(calls[0], CSRF_HEADER), undefined);
     assert.equal(headerOf(calls[1], CSRF_HEADER), 'csrf-1');
     assert.equal(calls[1]?.init.credentials, 'same-origin');
-    assert.equal(calls[1]?.init.body, '{"n":1}');
+    assert.equal(calls[1]?.init.body, '{"password":"p"}');
+  });
+
+  void it('fills path parameters URL-encoded, and sends an empty JSON object to a body-less POST', async () => {
+    replies.push({ status: 200, body: { ok: true } }, { status: 200, body: { ok: true } });
+    await apiClient.call(tokensApi.revoke, { params: { id: 'a/b?c' } });
+    assert.equal(calls[0]?.url, '/api/tokens/a%2Fb%3Fc');
+    assert.equal(calls[0]?.init.method, 'DELETE');
+    assert.equal(calls[0]?.init.body, null);
+    await apiClient.call(authApi.logout);
+    assert.equal(calls[1]?.init.body, '{}');
+    assert.equal(headerOf(calls[1], 'content-type'), 'application/json');
   });
 
   void it('turns an error body into an ApiError with its field issues', async () => {
@@ -67,7 +82,7 @@ void describe('api client', () => {
         correlationId: 'c2',
       },
     });
-    const err = await api('/api/x', Ok, { method: 'POST' }).catch((e: unknown) => e);
+    const err = await apiClient.call(authApi.logout).catch((e: unknown) => e);
     assert.ok(err instanceof ApiError);
     assert.equal(err.status, 400);
     assert.equal(err.code, 'validation_failed');
@@ -76,20 +91,20 @@ void describe('api client', () => {
 
   void it('reports a non-JSON error page and a network failure in words', async () => {
     replies.push({ status: 502, text: '<html>Bad Gateway</html>' });
-    const err = await api('/api/x', Ok).catch((e: unknown) => e);
+    const err = await apiClient.call(authApi.logout).catch((e: unknown) => e);
     assert.ok(err instanceof ApiError);
     assert.equal(err.code, 'bad_response');
     assert.match(err.message, /502/);
 
     globalThis.fetch = () => Promise.reject(new TypeError('Failed to fetch'));
-    const down = await api('/api/x', Ok).catch((e: unknown) => e);
+    const down = await apiClient.call(systemApi.health).catch((e: unknown) => e);
     assert.ok(down instanceof ApiError);
     assert.equal(down.code, 'network_error');
   });
 
   void it('rejects a success answer that does not match the contract', async () => {
     replies.push({ status: 200, body: { ok: 'yes' } });
-    const err = await api('/api/x', Ok).catch((e: unknown) => e);
+    const err = await apiClient.call(authApi.logout).catch((e: unknown) => e);
     assert.ok(err instanceof ApiError);
     assert.equal(err.code, 'bad_response');
   });
@@ -101,13 +116,13 @@ void describe('api client', () => {
       return Promise.resolve(true);
     });
     replies.push(unlockRequired, { status: 200, body: { ok: true } });
-    assert.deepEqual(await api('/api/x', Ok, { method: 'POST' }), { ok: true });
+    assert.deepEqual(await apiClient.call(authApi.logout), { ok: true });
     assert.equal(asked, 1);
     assert.equal(calls.length, 2);
 
     // A second refusal after unlocking is final: no loop of prompts.
     replies.push(unlockRequired, unlockRequired);
-    const err = await api('/api/x', Ok, { method: 'POST' }).catch((e: unknown) => e);
+    const err = await apiClient.call(authApi.logout).catch((e: unknown) => e);
     assert.ok(err instanceof ApiError && err.code === 'unlock_required');
     assert.equal(asked, 2);
   });
@@ -115,7 +130,7 @@ void describe('api client', () => {
   void it('does not perform the action when the user cancels the unlock', async () => {
     setUnlockHandler(() => Promise.resolve(false));
     replies.push(unlockRequired);
-    const err = await api('/api/x', Ok, { method: 'POST' }).catch((e: unknown) => e);
+    const err = await apiClient.call(authApi.logout).catch((e: unknown) => e);
     assert.ok(err instanceof ApiError);
     assert.equal(err.code, 'unlock_required');
     assert.match(err.message, /Not done/);
@@ -135,8 +150,8 @@ void describe('api client', () => {
       { status: 200, body: { ok: true } },
       { status: 200, body: { ok: true } },
     );
-    const a = api('/api/a', Ok, { method: 'POST' });
-    const b = api('/api/b', Ok, { method: 'POST' });
+    const a = apiClient.call(authApi.logout);
+    const b = apiClient.call(authApi.logout);
     await new Promise((r) => setTimeout(r, 10));
     release(true);
     assert.deepEqual(await Promise.all([a, b]), [{ ok: true }, { ok: true }]);
@@ -148,9 +163,11 @@ void describe('api client', () => {
     setUnauthenticatedHandler(() => lost++);
     const unauth = { status: 401, body: { code: 'unauthenticated', message: 'sign in', correlationId: 'c' } };
     replies.push(unauth, unauth);
-    await api('/api/x', Ok).catch(() => undefined);
+    await apiClient.call(authApi.logout).catch(() => undefined);
     assert.equal(lost, 1);
-    await api('/api/auth/login', Ok, { method: 'POST', expectUnauthenticated: true }).catch(() => undefined);
+    await apiClient
+      .call(authApi.login, { body: { username: 'a', password: 'b' } }, { expectUnauthenticated: true })
+      .catch(() => undefined);
     assert.equal(lost, 1);
   });
 });

@@ -1,9 +1,9 @@
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import {
-  ActionResponse,
-  ContainerDetail,
-  ContainerList,
-  ContainerStats,
+  fleetApi,
+  type ActionResponse,
+  type ContainerDetail,
+  type ContainerList,
   type ContainerSummary,
   type OperatorVerb,
 } from '@airlock/contract/fleet';
@@ -16,7 +16,7 @@ import {
   type ContainerPatch,
   type FleetFilters,
 } from '../lib/fleet-list';
-import { api } from './client';
+import { apiClient } from './client';
 import { hostLabelLookup, hostsQuery } from './hosts';
 import { wsUrl } from './stream';
 import { filtersToQuery } from '../lib/fleet-list';
@@ -35,7 +35,7 @@ export function containersQuery(qc: QueryClient, filters: FleetFilters) {
     queryKey: [...containerListKey, filters] as const,
     queryFn: async ({ signal }) => {
       const start = livePatches.position;
-      const list = await api('/api/containers', ContainerList, { signal, query: filtersToQuery(filters) });
+      const list = await apiClient.call(fleetApi.list, { query: filtersToQuery(filters) }, { signal });
       const label = hostLabels(qc);
       // Sorted here with the same comparator the live patches use, so rows never jump on the first patch.
       let data: ContainerList = { ...list, items: sortContainers(list.items, filters, label) };
@@ -50,38 +50,32 @@ export function containersQuery(qc: QueryClient, filters: FleetFilters) {
   });
 }
 
-const containerPath = (hostId: string, id: string) =>
-  `/api/containers/${encodeURIComponent(hostId)}/${encodeURIComponent(id)}`;
-
 export function containerQuery(hostId: string, id: string) {
   return queryOptions({
     queryKey: [...containerDetailKey, hostId, id] as const,
-    queryFn: ({ signal }) => api(containerPath(hostId, id), ContainerDetail, { signal }),
+    queryFn: ({ signal }) => apiClient.call(fleetApi.detail, { params: { hostId, id } }, { signal }),
   });
 }
 
 export function containerStatsQuery(hostId: string, id: string) {
   return queryOptions({
     queryKey: [...containersKey, 'stats', hostId, id] as const,
-    queryFn: ({ signal }) => api(`${containerPath(hostId, id)}/stats`, ContainerStats, { signal }),
+    queryFn: ({ signal }) => apiClient.call(fleetApi.stats, { params: { hostId, id } }, { signal }),
     refetchInterval: 5_000,
     staleTime: 0,
   });
 }
 
 export function runContainerAction(hostId: string, id: string, verb: OperatorVerb): Promise<ActionResponse> {
-  return api(`${containerPath(hostId, id)}/actions/${verb}`, ActionResponse, { method: 'POST', body: {} });
+  return apiClient.call(fleetApi.action, { params: { hostId, id, verb } });
 }
 
 export function removeContainer(hostId: string, id: string, name: string): Promise<ActionResponse> {
-  return api(`${containerPath(hostId, id)}/actions/remove`, ActionResponse, {
-    method: 'POST',
-    body: { confirm: name },
-  });
+  return apiClient.call(fleetApi.remove, { params: { hostId, id }, body: { confirm: name } });
 }
 
 export function logsDownloadUrl(hostId: string, id: string, tail: number): string {
-  return `${containerPath(hostId, id)}/logs/download?tail=${tail}`;
+  return apiClient.url(fleetApi.logsDownload, { params: { hostId, id }, query: { tail } });
 }
 
 export function logsSocketUrl(
@@ -89,16 +83,16 @@ export function logsSocketUrl(
   id: string,
   opts: { tail: number; follow: boolean; timestamps: boolean },
 ): string {
-  const q = new URLSearchParams({
-    tail: String(opts.tail),
-    follow: opts.follow ? '1' : '0',
-    timestamps: opts.timestamps ? '1' : '0',
-  });
-  return wsUrl(`${containerPath(hostId, id)}/logs?${q.toString()}`);
+  return wsUrl(
+    apiClient.url(fleetApi.logs, {
+      params: { hostId, id },
+      query: { tail: opts.tail, follow: opts.follow ? '1' : '0', timestamps: opts.timestamps ? '1' : '0' },
+    }),
+  );
 }
 
 export function execSocketUrl(hostId: string, id: string, cols: number, rows: number): string {
-  return wsUrl(`${containerPath(hostId, id)}/exec?cols=${cols}&rows=${rows}`);
+  return wsUrl(apiClient.url(fleetApi.exec, { params: { hostId, id }, query: { cols, rows } }));
 }
 
 let refetchTimer: ReturnType<typeof setTimeout> | null = null;

@@ -1,18 +1,19 @@
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import {
-  CreatedHost,
-  Host,
-  HostList,
+  hostsApi,
   type ConfirmHostKeyBody,
   type CreateHostBody,
+  type CreatedHost,
+  type Host,
+  type HostList,
   type UpdateHostBody,
 } from '@airlock/contract/hosts';
-import { Ok } from '@airlock/contract/system';
-import { api } from './client';
+import type { Ok } from '@airlock/contract/system';
+import { apiClient } from './client';
 
 export const hostsQuery = queryOptions({
   queryKey: ['hosts'] as const,
-  queryFn: ({ signal }) => api('/api/hosts', HostList, { signal }),
+  queryFn: ({ signal }) => apiClient.call(hostsApi.list, {}, { signal }),
   // A refetch answered before a status change can arrive after the stream reported it: the server
   // decides which hosts exist, the later status snapshot of each wins.
   structuralSharing: (old: unknown, next: unknown) =>
@@ -25,30 +26,28 @@ export function mergeHostList(old: HostList | undefined, next: HostList): HostLi
   return { items: next.items.map((h) => mergeHost(byId.get(h.id), h)) };
 }
 
-const hostPath = (id: string) => `/api/hosts/${encodeURIComponent(id)}`;
-
 export function createHost(body: CreateHostBody): Promise<CreatedHost> {
-  return api('/api/hosts', CreatedHost, { method: 'POST', body });
+  return apiClient.call(hostsApi.create, { body });
 }
 
 export function updateHost(id: string, body: UpdateHostBody): Promise<Host> {
-  return api(hostPath(id), Host, { method: 'PATCH', body });
+  return apiClient.call(hostsApi.update, { params: { id }, body });
 }
 
 export function removeHost(id: string): Promise<Ok> {
-  return api(hostPath(id), Ok, { method: 'DELETE' });
+  return apiClient.call(hostsApi.remove, { params: { id } });
 }
 
 export function confirmHostKey(id: string, body: ConfirmHostKeyBody): Promise<Host> {
-  return api(`${hostPath(id)}/confirm-host-key`, Host, { method: 'POST', body });
+  return apiClient.call(hostsApi.confirmHostKey, { params: { id }, body });
 }
 
 export function rotateHostToken(id: string): Promise<CreatedHost> {
-  return api(`${hostPath(id)}/rotate-token`, CreatedHost, { method: 'POST', body: {} });
+  return apiClient.call(hostsApi.rotateToken, { params: { id } });
 }
 
 export function reconnectHost(id: string): Promise<Host> {
-  return api(`${hostPath(id)}/reconnect`, Host, { method: 'POST', body: {} });
+  return apiClient.call(hostsApi.reconnect, { params: { id } });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { StreamMessage } from '@airlock/contract/stream';
+import { StreamMessage, streamApi } from '@airlock/contract/stream';
 
 export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 export type StreamType = StreamMessage['type'];
@@ -21,7 +21,7 @@ export function wsUrl(path: string, loc: Location = window.location): string {
 }
 
 export function streamUrl(loc: Location = window.location): string {
-  return wsUrl('/api/stream', loc);
+  return wsUrl(streamApi.stream.path, loc);
 }
 
 /**

@@ -1,9 +1,9 @@
 import { queryOptions } from '@tanstack/react-query';
-import { Health } from '@airlock/contract/system';
-import { api } from './client';
+import { systemApi } from '@airlock/contract/system';
+import { apiClient } from './client';
 
 export const healthQuery = queryOptions({
   queryKey: ['health'] as const,
-  queryFn: ({ signal }) => api('/api/health', Health, { signal }),
+  queryFn: ({ signal }) => apiClient.call(systemApi.health, {}, { signal }),
   staleTime: 5 * 60_000,
 });

@@ -1,17 +1,17 @@
 import { queryOptions } from '@tanstack/react-query';
-import { CreatedToken, TokenList, type CreateTokenBody } from '@airlock/contract/tokens';
-import { Ok } from '@airlock/contract/system';
-import { api } from './client';
+import { tokensApi, type CreateTokenBody, type CreatedToken } from '@airlock/contract/tokens';
+import type { Ok } from '@airlock/contract/system';
+import { apiClient } from './client';
 
 export const tokensQuery = queryOptions({
   queryKey: ['tokens'] as const,
-  queryFn: ({ signal }) => api('/api/tokens', TokenList, { signal }),
+  queryFn: ({ signal }) => apiClient.call(tokensApi.list, {}, { signal }),
 });
 
 export function createToken(body: CreateTokenBody): Promise<CreatedToken> {
-  return api('/api/tokens', CreatedToken, { method: 'POST', body });
+  return apiClient.call(tokensApi.create, { body });
 }
 
 export function revokeToken(id: string): Promise<Ok> {
-  return api(`/api/tokens/${encodeURIComponent(id)}`, Ok, { method: 'DELETE' });
+  return apiClient.call(tokensApi.revoke, { params: { id } });
 }

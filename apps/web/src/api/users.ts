@@ -1,16 +1,16 @@
 import { queryOptions } from '@tanstack/react-query';
-import { User, UserList, type CreateUserBody, type UpdateUserBody } from '@airlock/contract/users';
-import { api } from './client';
+import { usersApi, type CreateUserBody, type UpdateUserBody, type User } from '@airlock/contract/users';
+import { apiClient } from './client';
 
 export const usersQuery = queryOptions({
   queryKey: ['users'] as const,
-  queryFn: ({ signal }) => api('/api/users', UserList, { signal }),
+  queryFn: ({ signal }) => apiClient.call(usersApi.list, {}, { signal }),
 });
 
 export function createUser(body: CreateUserBody): Promise<User> {
-  return api('/api/users', User, { method: 'POST', body });
+  return apiClient.call(usersApi.create, { body });
 }
 
 export function updateUser(id: string, body: UpdateUserBody): Promise<User> {
-  return api(`/api/users/${encodeURIComponent(id)}`, User, { method: 'PATCH', body });
+  return apiClient.call(usersApi.update, { params: { id }, body });
 }

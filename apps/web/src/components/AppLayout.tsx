@@ -4,7 +4,10 @@ import { IconBox, IconKey, IconListDetails, IconServer, IconUsers } from '@table
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
-import { hasRole, useCurrentUser } from '../api/CurrentUser';
+import { auditApi } from '@airlock/contract/audit';
+import { can } from '@airlock/contract/endpoint';
+import { usersApi } from '@airlock/contract/users';
+import { useCurrentUser } from '../api/CurrentUser';
 import { healthQuery } from '../api/system';
 import { Logo } from './Logo';
 import { StreamIndicator } from './StreamIndicator';
@@ -103,8 +106,8 @@ export function AppLayout() {
             testId="nav-fleet"
             onNavigate={close}
           />
-          {/* The audit API needs the operator role; a viewer would only ever see a refusal. */}
-          {hasRole(me, 'operator') && (
+          {/* A viewer would only ever see the audit API's refusal. */}
+          {can(me, auditApi.list) && (
             <NavItem
               to="/audit"
               label="Audit log"
@@ -121,7 +124,7 @@ export function AppLayout() {
             testId="nav-hosts"
             onNavigate={close}
           />
-          {hasRole(me, 'admin') && (
+          {can(me, usersApi.list) && (
             <NavItem
               to="/settings/users"
               label="Users"

@@ -28,7 +28,9 @@ import {
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import type { AuditEvent } from '@airlock/contract/audit';
 import { auditQuery, verifyAuditChain, type AuditFilters } from '../api/audit';
-import { hasRole, useCurrentUser } from '../api/CurrentUser';
+import { auditApi } from '@airlock/contract/audit';
+import { can } from '@airlock/contract/endpoint';
+import { useCurrentUser } from '../api/CurrentUser';
 import { useStreamEvent } from '../api/StreamProvider';
 import { FormError, LoadError } from '../components/FormError';
 import { PageHeader } from '../components/PageHeader';
@@ -145,7 +147,7 @@ function AuditRow({ event, fresh }: { event: AuditEvent; fresh: boolean }) {
 
 export function AuditPage() {
   const me = useCurrentUser();
-  const allowed = hasRole(me, 'operator');
+  const allowed = can(me, auditApi.list);
   const [action, setAction] = useState('');
   const [actor, setActor] = useState('');
   const [q, setQ] = useState('');
@@ -203,7 +205,7 @@ export function AuditPage() {
       {!allowed && (
         <RoleRequired
           title="The audit log needs the operator role"
-          role="operator"
+          endpoint={auditApi.list}
           testId="audit-forbidden"
         />
       )}

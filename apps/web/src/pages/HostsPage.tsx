@@ -3,7 +3,9 @@ import { Button, EmptyState, Paper, Stack, Table } from '@mantine/core';
 import { IconPlus, IconServer } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import type { CreatedHost, Host } from '@airlock/contract/hosts';
-import { hasRole, useCurrentUser } from '../api/CurrentUser';
+import { can } from '@airlock/contract/endpoint';
+import { hostsApi } from '@airlock/contract/hosts';
+import { useCurrentUser } from '../api/CurrentUser';
 import { hostsQuery } from '../api/hosts';
 import { LoadError } from '../components/FormError';
 import { PageHeader } from '../components/PageHeader';
@@ -16,8 +18,9 @@ import { RemoveHostModal } from '../components/hosts/RemoveHostModal';
 
 export function HostsPage() {
   const me = useCurrentUser();
-  const isAdmin = hasRole(me, 'admin');
-  const isOperator = hasRole(me, 'operator');
+  // Editing hosts (add, edit, remove, rotate) is one guard; reconnecting is another.
+  const isAdmin = can(me, hostsApi.update);
+  const isOperator = can(me, hostsApi.reconnect);
   const hosts = useQuery(hostsQuery);
   const [adding, setAdding] = useState(false);
   const [created, setCreated] = useState<CreatedHost | null>(null);

@@ -20,7 +20,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Role, NewPassword } from '@airlock/contract/auth';
 import { CreateUserBody, type UpdateUserBody, type User, type UserList } from '@airlock/contract/users';
 import { createUser, updateUser, usersQuery } from '../api/users';
-import { hasRole, useCurrentUser } from '../api/CurrentUser';
+import { can } from '@airlock/contract/endpoint';
+import { usersApi } from '@airlock/contract/users';
+import { useCurrentUser } from '../api/CurrentUser';
 import { FormError, LoadError } from '../components/FormError';
 import { PageHeader } from '../components/PageHeader';
 import { RoleRequired } from '../components/RoleRequired';
@@ -202,7 +204,7 @@ function SetPasswordModal({ user, onClose }: { user: User | null; onClose: () =>
 export function UsersPage() {
   const me = useCurrentUser();
   const qc = useQueryClient();
-  const isAdmin = hasRole(me, 'admin');
+  const isAdmin = can(me, usersApi.list);
   const users = useQuery(usersQuery);
   const [creating, setCreating] = useState(false);
   const [passwordFor, setPasswordFor] = useState<User | null>(null);
@@ -239,7 +241,11 @@ export function UsersPage() {
       />
 
       {!isAdmin && (
-        <RoleRequired title="Only admins can manage users" role="admin" testId="users-forbidden" />
+        <RoleRequired
+          title="Only admins can manage users"
+          endpoint={usersApi.list}
+          testId="users-forbidden"
+        />
       )}
 
       {users.isError ? (

@@ -1,10 +1,10 @@
-import type { FastifyRequest } from 'fastify';
-import { SESSION_COOKIE, type Me, type Role } from '@airlock/contract/auth';
+import { type Me, type Role } from '@airlock/contract/auth';
 import { TOKEN_PREFIX } from '@airlock/contract/tokens';
 import type { ServerConfig } from '@airlock/contract/config';
 import { UserError, unauthenticated } from '../../lib/errors';
 import { dummyPasswordHash, randomToken, safeEqual, sha256, verifyPassword } from '../../lib/crypto';
 import type { AuthContext } from '../../lib/route';
+import type { ClientInfo } from '../../lib/client-info';
 import type { UsersRepo } from '../users/users.repo';
 import type { UsersTable } from '../../db/schema';
 import type { TokensRepo } from '../tokens/tokens.repo';
@@ -15,6 +15,12 @@ import { LoginLimiter } from './login-limiter';
 
 const TOUCH_EVERY_MS = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** What a request presents to prove who it is. */
+export interface Credentials {
+  authorization?: string;
+  sessionCookie?: string;
+}
 
 export interface IssuedSession {
   cookie: string;
@@ -46,14 +52,17 @@ export class AuthService {
     this.limiter = new LoginLimiter(cfg.login);
   }
 
-  /** Identifies the caller from the bearer token or the session cookie; null when neither is valid. */
-  async resolve(req: FastifyRequest): Promise<AuthContext | null> {
-    const header = req.headers.authorization;
+  /**
+   * Identifies the caller from the Authorization header or the session cookie; null when neither is
+   * valid. A request that sends an Authorization header is judged by it alone.
+   */
+  async resolve(credentials: Credentials): Promise<AuthContext | null> {
+    const header = credentials.authorization;
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       return m?.[1] ? this.resolveToken(m[1]) : null;
     }
-    const cookie = req.cookies[SESSION_COOKIE];
+    const cookie = credentials.sessionCookie;
     return cookie ? this.resolveSession(cookie) : null;
   }
 
@@ -117,7 +126,7 @@ export class AuthService {
   }
 
   /** Creates a fresh session (new id and CSRF token: rotation on every login). */
-  async issueSession(user: UsersTable, req: FastifyRequest): Promise<IssuedSession> {
+  async issueSession(user: UsersTable, client: ClientInfo): Promise<IssuedSession> {
     const cookie = randomToken(32);
     const now = Date.now();
     const absMs = this.cfg.session.absoluteHours * 3_600_000;
@@ -130,8 +139,8 @@ export class AuthService {
       last_seen_at: iso(now),
       expires_at: iso(now + absMs),
       unlocked_until: null,
-      client_ip: req.ip,
-      user_agent: req.headers['user-agent']?.slice(0, 300) ?? null,
+      client_ip: client.ip,
+      user_agent: client.userAgent,
     });
     await this.users.update(user.id, { last_login_at: iso(now) });
     await this.sessions.deleteExpired(iso(now));
@@ -147,8 +156,8 @@ export class AuthService {
     };
   }
 
-  async login(username: string, password: string, req: FastifyRequest): Promise<IssuedSession> {
-    const wait = this.limiter.retryAfter(username, req.ip);
+  async login(username: string, password: string, client: ClientInfo): Promise<IssuedSession> {
+    const wait = this.limiter.retryAfter(username, client.ip);
     if (wait > 0) {
       // Not audited per attempt, so an anonymous caller cannot grow the log at will; the lockout
       // itself is audited once, on the failure that caused it (details.lockedOut).
@@ -165,23 +174,23 @@ export class AuthService {
     // Same work whether or not the user exists, so timing does not reveal usernames.
     const ok = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
     if (!user || !ok || user.disabled === 1) {
-      const lockedOut = this.limiter.fail(username, req.ip);
+      const lockedOut = this.limiter.fail(username, client.ip);
       const reason = !user ? 'unknown user' : !ok ? 'wrong password' : 'disabled';
       await this.audit.append({
         actor: { type: 'anonymous', name: username },
         action: 'auth.login.failure',
         target: `user:${username}`,
-        details: { ip: req.ip, reason, ...(lockedOut ? { lockedOut: true } : {}) },
+        details: { ip: client.ip, reason, ...(lockedOut ? { lockedOut: true } : {}) },
       });
       throw unauthenticated('Wrong username or password.');
     }
     this.limiter.succeed(username);
-    const issued = await this.issueSession(user, req);
+    const issued = await this.issueSession(user, client);
     await this.audit.append({
       actor: { type: 'user', id: user.id, name: user.username },
       action: 'auth.login.success',
       target: `user:${user.username}`,
-      details: { ip: req.ip },
+      details: { ip: client.ip },
     });
     return issued;
   }
@@ -196,8 +205,8 @@ export class AuthService {
   }
 
   /** Re-checks the password and opens the unlock window for this session or token. */
-  async unlock(auth: AuthContext, password: string, req: FastifyRequest): Promise<string> {
-    const wait = this.limiter.retryAfter(auth.user.username, req.ip);
+  async unlock(auth: AuthContext, password: string, client: ClientInfo): Promise<string> {
+    const wait = this.limiter.retryAfter(auth.user.username, client.ip);
     if (wait > 0)
       throw new UserError(
         429,
@@ -206,7 +215,7 @@ export class AuthService {
       );
     const user = await this.users.byId(auth.user.id);
     if (!user || !(await verifyPassword(password, user.password_hash))) {
-      this.limiter.fail(auth.user.username, req.ip);
+      this.limiter.fail(auth.user.username, client.ip);
       await this.audit.append({
         actor: actorOf(auth),
         action: 'auth.unlock.failure',

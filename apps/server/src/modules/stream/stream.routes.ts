@@ -1,4 +1,4 @@
-import { StreamClientMessage, type StreamMessage } from '@airlock/contract/stream';
+import { StreamClientMessage, streamApi, type StreamMessage } from '@airlock/contract/stream';
 import type { RouteTable } from '../../lib/route';
 import type { StreamHub } from './stream.hub';
 
@@ -7,37 +7,31 @@ const PING_MS = 25_000;
 const MAX_BUFFERED = 4 * 1024 * 1024;
 
 export function streamRoutes(routes: RouteTable, hub: StreamHub): void {
-  routes.ws({
-    url: '/api/stream',
-    guard: 'viewer',
-    summary: 'Live updates (WebSocket); messages are StreamMessage from packages/contract/stream.',
-    tags: ['stream'],
-    handler: (socket, { auth }) => {
-      const send = (msg: StreamMessage) => {
-        if (socket.readyState !== socket.OPEN) return;
-        if (socket.bufferedAmount > MAX_BUFFERED) {
-          socket.close(1013, 'client too slow');
-          return;
-        }
-        socket.send(JSON.stringify(msg));
-      };
-      const unsubscribe = hub.subscribe({ role: auth!.user.role, send });
-      send({ type: 'hello', serverTime: new Date().toISOString() });
-      const ping = setInterval(() => send({ type: 'ping', serverTime: new Date().toISOString() }), PING_MS);
-      socket.on('message', (data: Buffer) => {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(data.toString('utf8'));
-        } catch {
-          socket.close(1003, 'invalid JSON');
-          return;
-        }
-        if (!StreamClientMessage.safeParse(parsed).success) socket.close(1003, 'unknown message');
-      });
-      socket.on('close', () => {
-        clearInterval(ping);
-        unsubscribe();
-      });
-    },
+  routes.ws(streamApi.stream, (socket, { auth }) => {
+    const send = (msg: StreamMessage) => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (socket.bufferedAmount > MAX_BUFFERED) {
+        socket.close(1013, 'client too slow');
+        return;
+      }
+      socket.send(JSON.stringify(msg));
+    };
+    const unsubscribe = hub.subscribe({ role: auth.user.role, send });
+    send({ type: 'hello', serverTime: new Date().toISOString() });
+    const ping = setInterval(() => send({ type: 'ping', serverTime: new Date().toISOString() }), PING_MS);
+    socket.on('message', (data: Buffer) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data.toString('utf8'));
+      } catch {
+        socket.close(1003, 'invalid JSON');
+        return;
+      }
+      if (!StreamClientMessage.safeParse(parsed).success) socket.close(1003, 'unknown message');
+    });
+    socket.on('close', () => {
+      clearInterval(ping);
+      unsubscribe();
+    });
   });
 }

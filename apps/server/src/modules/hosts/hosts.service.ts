@@ -7,6 +7,7 @@ import {
   type HostStatus,
   type UpdateHostBody,
 } from '@airlock/contract/hosts';
+import { shellQuote } from '@airlock/contract/shell';
 import type { HostsTable } from '../../db/schema';
 import { randomToken, safeEqual, sha256 } from '../../lib/crypto';
 import { badRequest, conflict, notFound } from '../../lib/errors';
@@ -87,16 +88,14 @@ function newHostToken(hostId: string): { token: string; hash: string; prefix: st
 
 const DUMMY_HASH = sha256('airlock: no such host token');
 
-/** Shell single-quoting for the copy-paste install line (the values are ours, but be exact anyway). */
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function installCommand(baseUrl: string, token: string, intervalSeconds: number): string {
   const url = baseUrl.replace(/\/+$/, '');
   const plainHttp = url.startsWith('http://') && !/^http:\/\/(127\.|localhost|\[::1\])/.test(url);
   return [
-    `curl -fsSL ${sq(`${url}/agent/airlock-agent.sh`)} -o /usr/local/bin/airlock-agent && chmod 0755 /usr/local/bin/airlock-agent`,
-    `install -d -m 0700 /etc/airlock && ( umask 077; printf '%s\\n' ${sq(token)} > /etc/airlock/host-token )`,
-    `${plainHttp ? 'AIRLOCK_ALLOW_HTTP=1 ' : ''}AIRLOCK_URL=${sq(url)} AIRLOCK_HOST_TOKEN_FILE=/etc/airlock/host-token AIRLOCK_INTERVAL=${intervalSeconds} airlock-agent --once`,
+    `curl -fsSL ${shellQuote(`${url}/agent/airlock-agent.sh`)} -o /usr/local/bin/airlock-agent && chmod 0755 /usr/local/bin/airlock-agent`,
+    `install -d -m 0700 /etc/airlock && ( umask 077; printf '%s\\n' ${shellQuote(token)} > /etc/airlock/host-token )`,
+    `${plainHttp ? 'AIRLOCK_ALLOW_HTTP=1 ' : ''}AIRLOCK_URL=${shellQuote(url)} AIRLOCK_HOST_TOKEN_FILE=/etc/airlock/host-token AIRLOCK_INTERVAL=${intervalSeconds} airlock-agent --once`,
     `# then keep it running, e.g. as a systemd service: see docs/push-agent.md`,
   ].join('\n');
 }

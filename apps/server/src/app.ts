@@ -1,19 +1,14 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import cookie from '@fastify/cookie';
-import websocket from '@fastify/websocket';
-import fastifyStatic from '@fastify/static';
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SESSION_COOKIE } from '@airlock/contract/auth';
 import { allEndpoints } from '@airlock/contract/catalog';
 import type { ServerConfig } from '@airlock/contract/config';
-import type { ErrorBody } from '@airlock/contract/errors';
 import type { Store } from './db/db';
-import { AppError, InternalError, UpstreamError, publicMessage } from './lib/errors';
-import { parseJsonBody, parsePlainJson } from './lib/json';
+import { errorHandling } from './http/error-handler';
+import { securityHeaders } from './http/headers';
+import { createHttpServer } from './http/server';
+import { webAssets } from './http/web-assets';
 import { RouteTable } from './lib/route';
 import { StreamHub } from './modules/stream/stream.hub';
 import { streamRoutes } from './modules/stream/stream.routes';
@@ -70,19 +65,6 @@ export interface App {
   };
 }
 
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // Mantine injects style tags at run time.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ');
-
 // Both apps/server/src/app.ts (tsx) and the bundle apps/server/dist/main.js sit two levels below apps/.
 const here = () => path.dirname(fileURLToPath(import.meta.url));
 const defaultWebRoot = () => path.resolve(here(), '../../web/dist');
@@ -90,52 +72,10 @@ const defaultAgentScript = () => path.resolve(here(), '../../../agent/airlock-ag
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, home, store } = deps;
-  const fastify = Fastify({
-    logger: deps.logger ?? {
-      level: config.logLevel,
-      redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'],
-        remove: true,
-      },
-    },
-    genReqId: () => randomUUID(),
-    trustProxy: config.trustProxy.length ? config.trustProxy : false,
-    bodyLimit: config.bodyLimit,
-    routerOptions: { maxParamLength: 512 },
-    // URLs the router itself refuses (undecodable, a path segment over 512 characters) still get the
-    // one error shape, with a correlation id.
-    frameworkErrors: (err, req, rawReply) => {
-      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
-      const reply = rawReply as FastifyReply;
-      void reply
-        .code(tooLong ? 414 : 400)
-        .header('x-correlation-id', req.id)
-        .send({
-          code: 'validation_failed',
-          message: tooLong
-            ? 'A path segment is longer than the 512 characters allowed.'
-            : 'The URL is not valid (a path segment could not be decoded).',
-          correlationId: req.id,
-        });
-    },
-  });
+  const fastify = await createHttpServer(config, deps.logger);
+  securityHeaders(fastify);
+  errorHandling(fastify, config.bodyLimit);
 
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    try {
-      const plain = (req.routeOptions.config as { plainJsonBody?: boolean } | undefined)?.plainJsonBody;
-      done(null, plain ? parsePlainJson(body as string) : parseJsonBody(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
-
-  await fastify.register(cookie);
-  await fastify.register(websocket, { options: { maxPayload: 1024 * 1024 } });
-  const webRoot = deps.webRoot ?? defaultWebRoot();
-  await fastify.register(fastifyStatic, { root: webRoot, serve: false });
-
-  fastify.decorateRequest('auth', null);
   const hub = new StreamHub();
   const audit = new AuditService(new AuditRepo(store.db), deps.masterKey, path.join(home, 'audit.head'), hub);
   const usersRepo = new UsersRepo(store.db);
@@ -153,77 +93,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   fastify.addHook('onClose', () => fleet.stop());
 
-  fastify.addHook('onRequest', async (req, reply) => {
-    reply.header('x-correlation-id', req.id);
+  fastify.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/'))
       req.auth = await auth.resolve({
         authorization: req.headers.authorization,
         sessionCookie: req.cookies[SESSION_COOKIE],
       });
   });
-  fastify.addHook('onSend', async (req, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('content-security-policy', CSP);
-    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
-  });
-
-  fastify.setErrorHandler((err: FastifyError | AppError, req, reply) => {
-    let body: ErrorBody;
-    let status: number;
-    if (err instanceof AppError) {
-      status = err.status;
-      const internal = err instanceof InternalError;
-      body = {
-        code: err.code,
-        message: publicMessage(err, req.id),
-        correlationId: req.id,
-        ...(err.details !== undefined && !internal ? { details: err.details } : {}),
-      };
-      if (err instanceof UpstreamError) {
-        body.details = {
-          upstream: err.upstream,
-          ...(typeof err.details === 'object' && err.details ? err.details : {}),
-        };
-        req.log.warn({ err, upstream: err.upstream }, 'upstream failed');
-      } else if (status >= 500) req.log.error({ err }, 'internal error');
-    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      status = 413;
-      body = {
-        code: 'payload_too_large',
-        message: `Body is larger than the ${req.routeOptions.bodyLimit ?? config.bodyLimit} bytes allowed here.`,
-        correlationId: req.id,
-      };
-    } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      status = 415;
-      body = {
-        code: 'validation_failed',
-        message: 'Send the body as application/json.',
-        correlationId: req.id,
-      };
-    } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      status = err.statusCode;
-      body = { code: 'validation_failed', message: err.message, correlationId: req.id };
-    } else {
-      status = 500;
-      req.log.error({ err }, 'unhandled error');
-      body = {
-        code: 'internal',
-        message: `Internal error; quote correlation id ${req.id} when reporting it.`,
-        correlationId: req.id,
-      };
-    }
-    return reply.code(status).send(body);
-  });
-
-  fastify.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({
-      code: 'not_found',
-      message: `No route ${req.method} ${req.url.split('?')[0]}.`,
-      correlationId: req.id,
-    }),
-  );
 
   const routes = new RouteTable(
     fastify,
@@ -241,47 +117,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   hostsRoutes(routes, hosts, config.publicUrl);
   fleetRoutes(routes, fleet, hosts);
 
-  const agentScript = deps.agentScript ?? defaultAgentScript();
-  routes.raw(
-    'GET',
-    '/agent/airlock-agent.sh',
-    'The push-agent script, for the install line.',
-    async (_req, reply) => {
-      if (!existsSync(agentScript)) {
-        return reply.code(404).type('text/plain').send('The agent script is not part of this install.');
-      }
-      return reply
-        .type('text/plain; charset=utf-8')
-        .header('cache-control', 'no-cache')
-        .send(await readFile(agentScript, 'utf8'));
-    },
-  );
-
-  routes.raw(
-    'GET',
-    '/*',
-    'The web app: static assets, index.html for client-side routes.',
-    async (req, reply) => {
-      const urlPath = decodeURIComponent(req.url.split('?')[0] ?? '/');
-      if (urlPath.startsWith('/api/')) {
-        return reply
-          .code(404)
-          .send({ code: 'not_found', message: `No route GET ${urlPath}.`, correlationId: req.id });
-      }
-      if (!existsSync(path.join(webRoot, 'index.html'))) {
-        return reply
-          .code(503)
-          .type('text/plain')
-          .send('The web UI is not built. Run `npm run build` (or `npm start`, which builds).');
-      }
-      const rel = path.normalize(urlPath).replace(/^([/\\])+/, '');
-      const file = path.join(webRoot, rel);
-      if (rel && file.startsWith(webRoot + path.sep) && existsSync(file) && !rel.endsWith('/')) {
-        const immutable = rel.startsWith('assets/');
-        return reply.sendFile(rel, { maxAge: immutable ? 31_536_000_000 : 0, immutable });
-      }
-      return reply.header('cache-control', 'no-cache').sendFile('index.html');
-    },
+  await webAssets(
+    fastify,
+    routes,
+    deps.webRoot ?? defaultWebRoot(),
+    deps.agentScript ?? defaultAgentScript(),
   );
 
   await fleet.start();

@@ -5,7 +5,13 @@ import { installCommand } from './hosts.service';
 describe('agent install command', () => {
   it('carries the token, the script URL and the interval, quoted for the shell', () => {
     const cmd = installCommand('https://deck.example.com/', "alh_abc_x'y", 15);
-    assert.match(cmd, /curl -fsSL 'https:\/\/deck\.example\.com\/agent\/airlock-agent\.sh'/);
+    // A URL is a plain word to the shell, so the one quoting helper leaves it readable.
+    assert.match(cmd, /curl -fsSL https:\/\/deck\.example\.com\/agent\/airlock-agent\.sh /);
+    // A URL carrying shell syntax is quoted.
+    assert.match(
+      installCommand('https://deck.example.com/$(id)', 't', 15),
+      /curl -fsSL 'https:\/\/deck\.example\.com\/\$\(id\)\/agent\/airlock-agent\.sh' /,
+    );
     assert.match(cmd, /'alh_abc_x'\\''y'/);
     assert.match(cmd, /AIRLOCK_INTERVAL=15/);
     assert.doesNotMatch(cmd, /AIRLOCK_ALLOW_HTTP/);

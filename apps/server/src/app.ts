@@ -21,6 +21,7 @@ import { usersRoutes } from './modules/users/users.routes';
 import { SessionsRepo } from './modules/auth/sessions.repo';
 import { AuthService } from './modules/auth/auth.service';
 import { authRoutes } from './modules/auth/auth.routes';
+import { LiveSockets } from './modules/auth/live-sockets';
 import { TokensRepo } from './modules/tokens/tokens.repo';
 import { TokensService } from './modules/tokens/tokens.service';
 import { tokensRoutes } from './modules/tokens/tokens.routes';
@@ -46,6 +47,8 @@ export interface AppDeps {
   logger?: boolean | object;
   /** Fleet timing overrides (tests make reconnects and staleness fast). */
   fleet?: FleetOptions;
+  /** Live-socket re-check overrides (tests shorten the interval). */
+  liveSockets?: { intervalMs?: number };
   /** The push-agent script served at /agent/airlock-agent.sh; default agent/ at the repo root. */
   agentScript?: string;
 }
@@ -62,6 +65,7 @@ export interface App {
     hub: StreamHub;
     hosts: HostsService;
     fleet: FleetService;
+    liveSockets: LiveSockets;
   };
 }
 
@@ -101,10 +105,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       });
   });
 
+  const liveSockets = new LiveSockets(auth, {
+    afterUnlockMs: config.session.shellAfterUnlockMinutes * 60_000,
+    warn: (msg, err) => fastify.log.warn({ err }, msg),
+    ...deps.liveSockets,
+  });
+  fastify.addHook('onClose', () => liveSockets.stop());
+
   const routes = new RouteTable(
     fastify,
     config.publicUrl ? new URL(config.publicUrl).host : null,
-    null,
+    (socket, credential, guard) => liveSockets.track(socket, credential, guard),
     allEndpoints(),
   );
   systemRoutes(routes, store, VERSION);
@@ -125,5 +136,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   );
 
   await fleet.start();
-  return { fastify, routes, services: { audit, auth, setup, users, tokens, hub, hosts, fleet } };
+  return { fastify, routes, services: { audit, auth, setup, users, tokens, hub, hosts, fleet, liveSockets } };
 }

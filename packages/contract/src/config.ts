@@ -22,9 +22,14 @@ export const ServerConfig = z
         idleMinutes: positive.default(480),
         absoluteHours: positive.default(72),
         unlockMinutes: positive.default(10),
+        /**
+         * How long an open shell may outlive the unlock window it was opened under before the
+         * server ends it. Unlocking again extends it.
+         */
+        shellAfterUnlockMinutes: positive.default(60),
       })
       .strict()
-      .default({ idleMinutes: 480, absoluteHours: 72, unlockMinutes: 10 }),
+      .default({ idleMinutes: 480, absoluteHours: 72, unlockMinutes: 10, shellAfterUnlockMinutes: 60 }),
     login: z
       .object({
         maxFailuresPerAccount: positive.default(5),

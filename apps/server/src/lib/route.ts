@@ -90,8 +90,21 @@ export interface RouteEntry {
   bodyCheckedByHandler: boolean;
 }
 
-/** Told about every WebSocket a guard let through, so it can be closed when its credentials go. */
-export type SocketWatcher = (socket: WebSocket, auth: AuthContext | null, url: string) => void;
+/** A live socket's credential as of the last re-check (current role, unlock window). */
+export interface LiveAuth {
+  readonly current: AuthContext;
+}
+
+/**
+ * Told about every WebSocket a guard let through, so it can be closed when its credential ends or
+ * no longer meets the guard (modules/auth/live-sockets.ts). Returns what the handler reads.
+ */
+export type SocketWatcher = (socket: WebSocket, auth: AuthContext | null, guard: Guard) => LiveAuth | null;
+
+/** A WebSocket handler's context: what an HTTP handler gets, plus the credential kept current. */
+export type SocketCtx<E extends AnyEndpoint> = HandlerCtx<E> & {
+  live: E['guard'] extends 'public' ? LiveAuth | null : LiveAuth;
+};
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -257,7 +270,7 @@ export class RouteTable {
 
   ws<E extends AnyEndpoint>(
     ep: E,
-    handler: (socket: WebSocket, ctx: HandlerCtx<E>) => void | Promise<void>,
+    handler: (socket: WebSocket, ctx: SocketCtx<E>) => void | Promise<void>,
   ): void {
     if (ep.kind !== 'websocket') throw new Error(`${ep.path} is not a WebSocket endpoint`);
     this.entries.push(entryOf(this.nameOf(ep), ep));
@@ -286,9 +299,11 @@ export class RouteTable {
         }
       },
       wsHandler: (socket, req) => {
-        this.watchSocket?.(socket, req.auth, ep.path);
+        const auth = req.auth;
+        const live = this.watchSocket ? this.watchSocket(socket, auth, ep.guard) : auth && { current: auth };
         const start = async () => {
           const ctx = {
+            live,
             req,
             reply: undefined as unknown as FastifyReply,
             client: clientInfo(req),
@@ -296,7 +311,7 @@ export class RouteTable {
             params: parsePart(ep.params, req.params, 'params'),
             query: parsePart(ep.query, req.query, 'query'),
             body: undefined,
-          } as HandlerCtx<E>;
+          } as SocketCtx<E>;
           await handler(socket, ctx);
         };
         start().catch((err: unknown) => {

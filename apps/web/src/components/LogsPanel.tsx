@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Badge, Box, Button, Group, NativeSelect, Paper, Switch, Text, TextInput } from '@mantine/core';
 import { IconDownload, IconPlayerPause, IconPlayerPlay, IconSearch } from '@tabler/icons-react';
 import { LogsServerMessage } from '@airlock/contract/fleet';
+import { socketCloseReason } from '@airlock/contract/socket-close';
 import { logsDownloadUrl, logsSocketUrl } from '../api/containers';
 import { parseSocketMessage } from '../api/stream';
 import { formatDateTime } from '../lib/format';
@@ -90,10 +91,13 @@ export function LogsPanel({ hostId, containerId }: { hostId: string; containerId
     };
     ws.onclose = (ev) => {
       if (ended) return;
+      const revoked = socketCloseReason(ev.code);
       setState(
-        ev.code === 1000
-          ? { kind: 'ended', reason: 'the server closed the log stream' }
-          : { kind: 'error', message: `The log stream closed (code ${ev.code}). Reconnect to try again.` },
+        revoked
+          ? { kind: 'error', message: revoked }
+          : ev.code === 1000
+            ? { kind: 'ended', reason: 'the server closed the log stream' }
+            : { kind: 'error', message: `The log stream closed (code ${ev.code}). Reconnect to try again.` },
       );
     };
     return () => {

@@ -9,6 +9,7 @@ import { execSocketUrl } from '../api/containers';
 import { requestUnlock } from '../api/client';
 import { useCurrentUser } from '../api/CurrentUser';
 import { parseSocketMessage } from '../api/stream';
+import { SocketClose, socketCloseReason } from '@airlock/contract/socket-close';
 
 type ShellState =
   | { kind: 'idle' }
@@ -93,6 +94,12 @@ export function ShellPanel({ hostId, containerId }: { hostId: string; containerI
     };
     ws.onclose = (ev) => {
       if (done) return;
+      // The server ended the shell because the credential behind it changed: say which.
+      const ended = socketCloseReason(ev.code);
+      if (ended) {
+        setState({ kind: 'error', message: ended, unlock: ev.code === SocketClose.unlockExpired });
+        return;
+      }
       // The browser hides a refused upgrade's HTTP status; a locked session is the likely cause.
       const locked = !isUnlocked(me.unlockedUntil);
       setState(

@@ -6,7 +6,7 @@ import { dummyPasswordHash, randomToken, safeEqual, sha256, verifyPassword } fro
 import type { AuthContext } from '../../lib/route';
 import type { ClientInfo } from '../../lib/client-info';
 import type { UsersRepo } from '../users/users.repo';
-import type { UsersTable } from '../../db/schema';
+import type { ApiTokensTable, UsersTable } from '../../db/schema';
 import type { TokensRepo } from '../tokens/tokens.repo';
 import type { AuditService } from '../audit/audit.service';
 import { actorOf } from '../audit/audit.service';
@@ -71,8 +71,16 @@ export class AuthService {
     return u && u.disabled === 0 ? u : null;
   }
 
-  private async resolveSession(cookie: string): Promise<AuthContext | null> {
-    const id = sha256(cookie);
+  private resolveSession(cookie: string): Promise<AuthContext | null> {
+    return this.sessionContext(sha256(cookie), true);
+  }
+
+  /**
+   * The context of a stored session, or null once it has ended (logged out, expired, idle, user
+   * disabled or gone). `touch` records activity; a re-check of an open socket passes false, so a
+   * socket left open does not keep an idle session alive.
+   */
+  private async sessionContext(id: string, touch: boolean): Promise<AuthContext | null> {
     const s = await this.sessions.byId(id);
     if (!s) return null;
     const now = Date.now();
@@ -83,7 +91,7 @@ export class AuthService {
     }
     const u = await this.activeUser(s.user_id);
     if (!u) return null;
-    if (now - Date.parse(s.last_seen_at) > TOUCH_EVERY_MS)
+    if (touch && now - Date.parse(s.last_seen_at) > TOUCH_EVERY_MS)
       await this.sessions.update(id, { last_seen_at: iso(now) });
     return {
       kind: 'session',
@@ -98,12 +106,18 @@ export class AuthService {
     const parsed = parseApiToken(value);
     if (!parsed) return null;
     const t = await this.tokens.byId(parsed.id);
-    if (!t || t.revoked_at || !safeEqual(sha256(parsed.secret), t.secret_hash)) return null;
+    if (!t || !safeEqual(sha256(parsed.secret), t.secret_hash)) return null;
+    return this.tokenContext(t, true);
+  }
+
+  /** The context of a stored API token, or null once it is revoked, expired or its owner disabled. */
+  private async tokenContext(t: ApiTokensTable | undefined, touch: boolean): Promise<AuthContext | null> {
+    if (!t || t.revoked_at) return null;
     const now = Date.now();
     if (t.expires_at && Date.parse(t.expires_at) <= now) return null;
     const u = await this.activeUser(t.user_id);
     if (!u) return null;
-    if (!t.last_used_at || now - Date.parse(t.last_used_at) > TOUCH_EVERY_MS) {
+    if (touch && (!t.last_used_at || now - Date.parse(t.last_used_at) > TOUCH_EVERY_MS)) {
       await this.tokens.update(t.id, { last_used_at: iso(now) });
     }
     return {
@@ -113,6 +127,16 @@ export class AuthService {
       tokenId: t.id,
       unlockedUntil: t.unlocked_until,
     };
+  }
+
+  /**
+   * Re-reads the credential a live socket was opened with: its current role and unlock window, or
+   * null when it no longer stands. Records no activity.
+   */
+  recheck(auth: AuthContext): Promise<AuthContext | null> {
+    return auth.kind === 'session'
+      ? this.sessionContext(auth.sessionId, false)
+      : this.tokens.byId(auth.tokenId).then((t) => this.tokenContext(t, false));
   }
 
   me(auth: AuthContext): Me {

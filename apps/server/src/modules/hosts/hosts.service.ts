@@ -88,7 +88,6 @@ function newHostToken(hostId: string): { token: string; hash: string; prefix: st
 
 const DUMMY_HASH = sha256('airlock: no such host token');
 
-
 export function installCommand(baseUrl: string, token: string, intervalSeconds: number): string {
   const url = baseUrl.replace(/\/+$/, '');
   const plainHttp = url.startsWith('http://') && !/^http:\/\/(127\.|localhost|\[::1\])/.test(url);

@@ -2,7 +2,8 @@ import { roleRank, type Role } from '@airlock/contract/auth';
 import type { StreamMessage } from '@airlock/contract/stream';
 
 export interface StreamSubscriber {
-  role: Role;
+  /** Read at every publish, so it may change while subscribed. */
+  readonly role: Role;
   send(msg: StreamMessage): void;
 }
 

@@ -7,7 +7,7 @@ const PING_MS = 25_000;
 const MAX_BUFFERED = 4 * 1024 * 1024;
 
 export function streamRoutes(routes: RouteTable, hub: StreamHub): void {
-  routes.ws(streamApi.stream, (socket, { auth }) => {
+  routes.ws(streamApi.stream, (socket, { live }) => {
     const send = (msg: StreamMessage) => {
       if (socket.readyState !== socket.OPEN) return;
       if (socket.bufferedAmount > MAX_BUFFERED) {
@@ -16,7 +16,14 @@ export function streamRoutes(routes: RouteTable, hub: StreamHub): void {
       }
       socket.send(JSON.stringify(msg));
     };
-    const unsubscribe = hub.subscribe({ role: auth.user.role, send });
+    // The role is read at each message, as of the last re-check: a demoted user's stream stops
+    // carrying what the new role may not see (LiveSockets).
+    const unsubscribe = hub.subscribe({
+      get role() {
+        return live.current.user.role;
+      },
+      send,
+    });
     send({ type: 'hello', serverTime: new Date().toISOString() });
     const ping = setInterval(() => send({ type: 'ping', serverTime: new Date().toISOString() }), PING_MS);
     socket.on('message', (data: Buffer) => {

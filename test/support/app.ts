@@ -59,7 +59,7 @@ export function sessionCookie(res: LightMyRequestResponse): string | undefined {
 
 export async function startTestApp(
   overrides: ServerConfigInput = {},
-  extra: Pick<AppDeps, 'fleet'> = {},
+  extra: Pick<AppDeps, 'fleet' | 'ingestSpacing'> = {},
 ): Promise<TestApp> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'airlock-test-'));
   const config = ServerConfig.parse(overrides);
@@ -70,6 +70,9 @@ export async function startTestApp(
     store,
     masterKey: loadMasterKey(home, {}),
     logger: false,
+    // Tests post push reports back to back; the spacing itself is tested with the real default
+    // (test/integration/ingest-gate.test.ts). One report in flight per host holds everywhere.
+    ingestSpacing: 0,
     ...extra,
   });
   await app.fastify.ready();

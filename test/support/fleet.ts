@@ -34,8 +34,11 @@ export interface FleetApp {
 }
 
 /** The test app, listening on 127.0.0.1:<random>, with an admin, an operator and a viewer signed in. */
-export async function startFleetApp(overrides: ServerConfigInput = {}): Promise<FleetApp> {
-  const t = await startTestApp(overrides);
+export async function startFleetApp(
+  overrides: ServerConfigInput = {},
+  extra: Parameters<typeof startTestApp>[1] = {},
+): Promise<FleetApp> {
+  const t = await startTestApp(overrides, extra);
   await t.app.fastify.listen({ port: 0, host: '127.0.0.1' });
   const port = (t.app.fastify.server.address() as AddressInfo).port;
   const admin = await t.setup();

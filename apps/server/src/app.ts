@@ -34,6 +34,7 @@ import { HostsService } from './modules/hosts/hosts.service';
 import { hostsRoutes } from './modules/hosts/hosts.routes';
 import { FleetService, type FleetOptions } from './modules/fleet/fleet.service';
 import { fleetRoutes } from './modules/fleet/fleet.routes';
+import { IngestGate } from './modules/fleet/ingest.gate';
 
 export const VERSION = '0.1.0';
 
@@ -47,6 +48,12 @@ export interface AppDeps {
   logger?: boolean | object;
   /** Fleet timing overrides (tests make reconnects and staleness fast). */
   fleet?: FleetOptions;
+  /**
+   * Least time between two push reports of one host, as a fraction of its interval (default 0.5).
+   * Tests and the ingest benchmark that post back to back set 0; one report in flight per host
+   * holds regardless.
+   */
+  ingestSpacing?: number;
   /** Live-socket re-check overrides (tests shorten the interval). */
   liveSockets?: { intervalMs?: number };
   /** The push-agent script served at /agent/airlock-agent.sh; default agent/ at the repo root. */
@@ -126,7 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   auditRoutes(routes, audit);
   streamRoutes(routes, hub);
   hostsRoutes(routes, hosts, config.publicUrl);
-  fleetRoutes(routes, fleet, hosts);
+  fleetRoutes(routes, fleet, hosts, new IngestGate({ spacing: deps.ingestSpacing }));
 
   await webAssets(
     fastify,

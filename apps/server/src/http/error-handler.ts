@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ErrorBody } from '@airlock/contract/errors';
-import { AppError, InternalError, UpstreamError, publicMessage } from '../lib/errors';
+import { AppError, InternalError, RateLimited, UpstreamError, publicMessage } from '../lib/errors';
 
 /**
  * The one place an error becomes an HTTP answer, in the one shape (`ErrorBody`) with the request's
@@ -28,6 +28,7 @@ export function errorHandling(fastify: FastifyInstance, defaultBodyLimit: number
         };
         req.log.warn({ err, upstream: err.upstream }, 'upstream failed');
       } else if (status >= 500) req.log.error({ err }, 'internal error');
+      if (err instanceof RateLimited) void reply.header('retry-after', String(err.retryAfterSeconds));
     } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       status = 413;
       body = {

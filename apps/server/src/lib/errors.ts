@@ -43,6 +43,21 @@ export const notFound = (what: string) =>
 export const conflict = (message: string, details?: unknown) =>
   new UserError(409, 'conflict', message, details);
 
+/**
+ * Too many requests of one kind: 429 with `Retry-After` (the error handler sets the header from
+ * `retryAfterSeconds`, which the body's details also carry for clients that read JSON only).
+ */
+export class RateLimited extends AppError {
+  readonly status = 429;
+  readonly code = 'rate_limited' as const;
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(message, { retryAfterSeconds: seconds });
+    this.retryAfterSeconds = seconds;
+  }
+}
+
 /** Something Airlock depends on (an engine, a host, an upstream) failed: 502, or 504 on timeout. */
 export class UpstreamError extends AppError {
   readonly status: number;

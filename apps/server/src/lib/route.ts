@@ -55,7 +55,7 @@ export interface RouteOptions {
   /** Overrides the server-wide body limit for this route, in bytes. */
   bodyLimit?: number;
   /** Runs before the body is read (e.g. a public route's own credential check, so junk is not parsed). */
-  onRequest?: (req: FastifyRequest) => Promise<void>;
+  onRequest?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /**
    * The JSON body skips the generic nesting-depth and prototype-key scan (see `parsePlainJson`).
    * Only for a hot route with large bodies whose handler reads them solely through zod object
@@ -242,9 +242,9 @@ export class RouteTable {
       // The guard runs first here too, so a route's own check never precedes Origin/auth refusals.
       ...(opts.onRequest
         ? {
-            onRequest: async (req: FastifyRequest) => {
+            onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
               enforceGuard(req, ep.guard, false, this.publicHost);
-              await opts.onRequest!(req);
+              await opts.onRequest!(req, reply);
             },
           }
         : {}),

@@ -13,6 +13,7 @@ import { SENT, type RouteTable } from '../../lib/route';
 import type { HostRecord } from '../hosts/hosts.model';
 import type { HostsService } from '../hosts/hosts.service';
 import type { FleetService } from './fleet.service';
+import type { IngestGate } from './ingest.gate';
 
 /** A socket that cannot keep up is closed rather than buffered without bound. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
@@ -26,7 +27,12 @@ function sendJson(socket: WebSocket, msg: LogsServerMessage | ExecServerMessage)
 const errorCode = (err: unknown) => (err instanceof AppError ? err.code : 'internal');
 const errorText = (err: unknown) => (err instanceof AppError ? err.message : 'Internal error.');
 
-export function fleetRoutes(routes: RouteTable, fleet: FleetService, hosts: HostsService): void {
+export function fleetRoutes(
+  routes: RouteTable,
+  fleet: FleetService,
+  hosts: HostsService,
+  gate: IngestGate,
+): void {
   routes.add(fleetApi.list, ({ query, reply }) => {
     // Pre-serialised and cached (FleetService.listJson): 10k rows cost most in JSON.stringify.
     void reply.type('application/json; charset=utf-8').send(fleet.listJson(query));
@@ -182,13 +188,16 @@ export function fleetRoutes(routes: RouteTable, fleet: FleetService, hosts: Host
       plainJsonBody: true,
       bodyCheckedByHandler: true,
       // The token is checked before the body is read: junk from strangers is never parsed.
-      onRequest: async (req) => {
+      onRequest: async (req, reply) => {
         const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
         const host = m?.[1] ? await hosts.hostForToken(m[1]) : null;
         if (!host)
           throw unauthenticated(
             'Unknown or missing host token: send `Authorization: Bearer <host token>` (Settings → Hosts shows or rotates it).',
           );
+        // Admitted (or refused with 429) before the body is read; the slot is held until the
+        // answer is sent or the connection drops.
+        if (host.kind === 'agent') reply.raw.once('close', gate.admit(host.id, host.config.intervalSeconds));
         ingestHosts.set(req, host);
       },
     },

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { log, printTable, type Metric } from './lib';
 import type { HotSpot } from './profile';
 
-const NAMES = ['ingest', 'scale', 'events'] as const;
+const NAMES = ['ingest', 'scale', 'events', 'storm'] as const;
 type Name = (typeof NAMES)[number];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -15,7 +15,7 @@ const resultsDir = path.join(here, 'results');
 
 function usage(): never {
   process.stderr.write(
-    'usage: npm run bench [-- [ingest|scale|events ...] [--profile] [--seconds N]]\n' +
+    'usage: npm run bench [-- [ingest|scale|events|storm ...] [--profile] [--seconds N]]\n' +
       '  --profile   CPU-profile the ingest loop and the GET /api/containers samples; prints the top self-time functions\n' +
       '  --seconds   how long the ingest loop runs (default 5)\n',
   );
@@ -72,6 +72,11 @@ async function main(): Promise<void> {
         case 'events': {
           const { eventsBench } = await import('./events.bench');
           metrics.push(...(await eventsBench()));
+          break;
+        }
+        case 'storm': {
+          const { stormBench } = await import('./storm.bench');
+          metrics.push(...(await stormBench()));
           break;
         }
       }

@@ -28,6 +28,8 @@ export function errorHandling(fastify: FastifyInstance, defaultBodyLimit: number
         };
         req.log.warn({ err, upstream: err.upstream }, 'upstream failed');
       } else if (status >= 500) req.log.error({ err }, 'internal error');
+      // The connection stays open: closing it under a client still uploading (push ingest is
+      // refused before its body is read) makes curl report a broken pipe instead of this 429.
       if (err instanceof RateLimited) void reply.header('retry-after', String(err.retryAfterSeconds));
     } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       status = 413;

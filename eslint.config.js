@@ -5,6 +5,10 @@ import globals from 'globals';
 
 // Only adapters/ may touch the outside world from the server (DESIGN.md, "Layout").
 const outsideWorld = ['child_process', 'node:child_process', 'dockerode', 'ssh2', 'node-pty'];
+const outsideWorldPaths = outsideWorld.map((name) => ({
+  name,
+  message: 'Only apps/server/src/adapters/ may import this (DESIGN.md: adapters are the only door out).',
+}));
 
 export default tseslint.config(
   {
@@ -43,15 +47,25 @@ export default tseslint.config(
   {
     files: ['apps/server/src/**/*.ts'],
     ignores: ['apps/server/src/adapters/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: outsideWorldPaths }] },
+  },
+  {
+    // Later entries replace a rule's options for the files they match, so the paths repeat here.
+    files: ['apps/server/src/modules/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: outsideWorld.map((name) => ({
-            name,
-            message:
-              'Only apps/server/src/adapters/ may import this (DESIGN.md: adapters are the only door out).',
-          })),
+          paths: outsideWorldPaths,
+          patterns: [
+            {
+              // One public face per module (DESIGN.md, "Layout"): from another module, import only
+              // its <domain>.module.ts, never its repo, routes or internals.
+              regex: '^\\.\\./(?!\\.)[^/]+/(?![^/]+\\.module$).+$',
+              message:
+                "Import another module only through its face ('../<domain>/<domain>.module'); pass what it needs in through a port.",
+            },
+          ],
         },
       ],
     },

@@ -10,31 +10,15 @@ import { securityHeaders } from './http/headers';
 import { createHttpServer } from './http/server';
 import { webAssets } from './http/web-assets';
 import { RouteTable } from './lib/route';
-import { StreamHub } from './modules/stream/stream.hub';
-import { streamRoutes } from './modules/stream/stream.routes';
-import { AuditRepo } from './modules/audit/audit.repo';
-import { AuditService } from './modules/audit/audit.service';
-import { auditRoutes } from './modules/audit/audit.routes';
-import { UsersRepo } from './modules/users/users.repo';
-import { UsersService } from './modules/users/users.service';
-import { usersRoutes } from './modules/users/users.routes';
-import { SessionsRepo } from './modules/auth/sessions.repo';
-import { AuthService } from './modules/auth/auth.service';
-import { authRoutes } from './modules/auth/auth.routes';
-import { LiveSockets } from './modules/auth/live-sockets';
-import { TokensRepo } from './modules/tokens/tokens.repo';
-import { TokensService } from './modules/tokens/tokens.service';
-import { tokensRoutes } from './modules/tokens/tokens.routes';
-import { SetupService } from './modules/setup/setup.service';
-import { setupRoutes } from './modules/setup/setup.routes';
-import { systemRoutes } from './modules/system/system.routes';
-import { Vault } from './lib/vault';
-import { HostsRepo } from './modules/hosts/hosts.repo';
-import { HostsService } from './modules/hosts/hosts.service';
-import { hostsRoutes } from './modules/hosts/hosts.routes';
-import { FleetService, type FleetOptions } from './modules/fleet/fleet.service';
-import { fleetRoutes } from './modules/fleet/fleet.routes';
-import { IngestGate } from './modules/fleet/ingest.gate';
+import { streamModule, type StreamHub } from './modules/stream/stream.module';
+import { auditModule, type AuditService } from './modules/audit/audit.module';
+import { usersModule, type UsersService } from './modules/users/users.module';
+import { authModule, type AuthService, type LiveSockets } from './modules/auth/auth.module';
+import { tokensModule, type TokensService } from './modules/tokens/tokens.module';
+import { setupModule, type SetupService } from './modules/setup/setup.module';
+import { systemModule } from './modules/system/system.module';
+import { hostsModule, type HostsService } from './modules/hosts/hosts.module';
+import { fleetModule, type FleetOptions, type FleetService } from './modules/fleet/fleet.module';
 
 export const VERSION = '0.1.0';
 
@@ -87,53 +71,78 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   securityHeaders(fastify);
   errorHandling(fastify, config.bodyLimit);
 
-  const hub = new StreamHub();
-  const audit = new AuditService(new AuditRepo(store.db), deps.masterKey, path.join(home, 'audit.head'), hub);
-  const usersRepo = new UsersRepo(store.db);
-  const sessionsRepo = new SessionsRepo(store.db);
-  const tokensRepo = new TokensRepo(store.db);
-  const auth = new AuthService(usersRepo, sessionsRepo, tokensRepo, audit, config);
-  const users = new UsersService(usersRepo, sessionsRepo, audit);
-  const tokens = new TokensService(tokensRepo, audit);
-  const setup = new SetupService(store.db, path.join(home, 'setup-token'), audit);
-  const hostsRepo = new HostsRepo(store.db);
-  const hosts = new HostsService(hostsRepo, new Vault(deps.masterKey), audit);
-  const fleet = new FleetService(hosts, hostsRepo, hub, audit, {
-    warn: (msg, err) => fastify.log.warn({ err }, msg),
-    ...deps.fleet,
+  const warn = (msg: string, err: unknown) => fastify.log.warn({ err }, msg);
+  const db = store.db;
+  // Each module builds its own repos behind its face (<domain>.module.ts); what one module needs
+  // of another is handed in here, typed by the needing module's own port.
+  const stream = streamModule();
+  const hub = stream.service;
+  const audit = auditModule({ db, masterKey: deps.masterKey, headFile: path.join(home, 'audit.head'), hub });
+  const tokens = tokensModule({ db, audit: audit.service });
+  const users = usersModule({
+    db,
+    audit: audit.service,
+    // Called only after start-up, when `auth` exists.
+    sessions: { deleteForUser: (userId) => auth.sessions.deleteForUser(userId) },
   });
-  fastify.addHook('onClose', () => fleet.stop());
+  const auth = authModule({
+    db,
+    config,
+    audit: audit.service,
+    users: users.accounts,
+    tokens: tokens.store,
+    warn,
+    ...(deps.liveSockets ? { liveSockets: deps.liveSockets } : {}),
+  });
+  const setup = setupModule({
+    db,
+    tokenFile: path.join(home, 'setup-token'),
+    audit: audit.service,
+    auth: auth.service,
+  });
+  const hosts = hostsModule({
+    db,
+    masterKey: deps.masterKey,
+    audit: audit.service,
+    publicUrl: config.publicUrl,
+  });
+  const fleet = fleetModule({
+    db,
+    hosts: hosts.service,
+    hub,
+    audit: audit.service,
+    options: { warn, ...deps.fleet },
+    ingestSpacing: deps.ingestSpacing,
+  });
+  fastify.addHook('onClose', () => fleet.service.stop());
+  fastify.addHook('onClose', () => auth.liveSockets.stop());
 
   fastify.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/'))
-      req.auth = await auth.resolve({
+      req.auth = await auth.service.resolve({
         authorization: req.headers.authorization,
         sessionCookie: req.cookies[SESSION_COOKIE],
       });
   });
 
-  const liveSockets = new LiveSockets(auth, {
-    afterUnlockMs: config.session.shellAfterUnlockMinutes * 60_000,
-    warn: (msg, err) => fastify.log.warn({ err }, msg),
-    ...deps.liveSockets,
-  });
-  fastify.addHook('onClose', () => liveSockets.stop());
-
   const routes = new RouteTable(
     fastify,
     config.publicUrl ? new URL(config.publicUrl).host : null,
-    (socket, credential, guard) => liveSockets.track(socket, credential, guard),
+    (socket, credential, guard) => auth.liveSockets.track(socket, credential, guard),
     allEndpoints(),
   );
-  systemRoutes(routes, store, VERSION);
-  setupRoutes(routes, setup, auth);
-  authRoutes(routes, auth);
-  usersRoutes(routes, users);
-  tokensRoutes(routes, tokens);
-  auditRoutes(routes, audit);
-  streamRoutes(routes, hub);
-  hostsRoutes(routes, hosts, config.publicUrl);
-  fleetRoutes(routes, fleet, hosts, new IngestGate({ spacing: deps.ingestSpacing }));
+  for (const m of [
+    systemModule({ store, version: VERSION }),
+    setup,
+    auth,
+    users,
+    tokens,
+    audit,
+    stream,
+    hosts,
+    fleet,
+  ])
+    m.register(routes);
 
   await webAssets(
     fastify,
@@ -142,6 +151,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     deps.agentScript ?? defaultAgentScript(),
   );
 
-  await fleet.start();
-  return { fastify, routes, services: { audit, auth, setup, users, tokens, hub, hosts, fleet, liveSockets } };
+  await fleet.service.start();
+  return {
+    fastify,
+    routes,
+    services: {
+      audit: audit.service,
+      auth: auth.service,
+      setup: setup.service,
+      users: users.service,
+      tokens: tokens.service,
+      hub,
+      hosts: hosts.service,
+      fleet: fleet.service,
+      liveSockets: auth.liveSockets,
+    },
+  };
 }

@@ -4,7 +4,7 @@ import type { AuditEvent, AuditPage, AuditQuery, AuditVerify } from '@airlock/co
 import type { AuditEventsTable } from '../../db/schema';
 import type { AuthContext } from '../../lib/route';
 import { writeFileAtomic } from '../../config/home';
-import type { StreamHub } from '../stream/stream.hub';
+import type { StreamHub } from '../stream/stream.module';
 import type { AuditRepo } from './audit.repo';
 
 export interface Actor {

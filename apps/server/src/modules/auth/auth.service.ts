@@ -5,11 +5,9 @@ import { UserError, unauthenticated } from '../../lib/errors';
 import { dummyPasswordHash, randomToken, safeEqual, sha256, verifyPassword } from '../../lib/crypto';
 import type { AuthContext } from '../../lib/route';
 import type { ClientInfo } from '../../lib/client-info';
-import type { UsersRepo } from '../users/users.repo';
 import type { ApiTokensTable, UsersTable } from '../../db/schema';
-import type { TokensRepo } from '../tokens/tokens.repo';
-import type { AuditService } from '../audit/audit.service';
-import { actorOf } from '../audit/audit.service';
+import type { AuthTokens, AuthUsers } from './accounts.port';
+import { actorOf, type AuditService } from '../audit/audit.module';
 import type { SessionsRepo } from './sessions.repo';
 import { LoginLimiter } from './login-limiter';
 
@@ -43,9 +41,9 @@ export class AuthService {
   readonly limiter: LoginLimiter;
 
   constructor(
-    private readonly users: UsersRepo,
+    private readonly users: AuthUsers,
     private readonly sessions: SessionsRepo,
-    private readonly tokens: TokensRepo,
+    private readonly tokens: AuthTokens,
     private readonly audit: AuditService,
     private readonly cfg: ServerConfig,
   ) {

@@ -1,5 +1,5 @@
 import type { ContainerDetail, ContainerStats } from '@airlock/contract/fleet';
-import { pendingStatus } from '../hosts/hosts.model';
+import { pendingStatus } from '../hosts/hosts.module';
 import { HostRuntime, type RuntimeSink } from './host.runtime';
 import type { ParsedReport } from './ingest.parse';
 

@@ -10,8 +10,7 @@ import {
 import { INGEST_MAX_BYTES, ingestApi } from '@airlock/contract/ingest';
 import { AppError, errorMessage, unauthenticated } from '../../lib/errors';
 import { SENT, type RouteTable } from '../../lib/route';
-import type { HostRecord } from '../hosts/hosts.model';
-import type { HostsService } from '../hosts/hosts.service';
+import type { HostRecord, HostsService } from '../hosts/hosts.module';
 import type { FleetService } from './fleet.service';
 import type { IngestGate } from './ingest.gate';
 

@@ -11,16 +11,16 @@ import { DockerEngine, type ExecSession, type LogsOptions } from '../../adapters
 import { HostKeyMismatchError, HostKeyUnknownError, SshTunnel } from '../../adapters/ssh.adapter';
 import { badRequest, conflict, errorMessage, notFound } from '../../lib/errors';
 import type { AuthContext } from '../../lib/route';
-import { actorOf, type AuditService } from '../audit/audit.service';
-import type { HostRecord } from '../hosts/hosts.model';
-import type { HostsRepo } from '../hosts/hosts.repo';
+import { actorOf, type AuditService } from '../audit/audit.module';
 import {
   pendingView,
+  type HostRecord,
   type HostRuntimeView,
   type HostWatcher,
   type HostsService,
-} from '../hosts/hosts.service';
-import type { StreamHub } from '../stream/stream.hub';
+} from '../hosts/hosts.module';
+import type { StreamHub } from '../stream/stream.module';
+import type { SnapshotsRepo } from './snapshots.repo';
 import { AgentRuntime } from './agent.runtime';
 import { DEFAULT_TIMING, EngineRuntime, type EngineConnection, type EngineTiming } from './engine.runtime';
 import { queryContainers, toSummary } from './fleet.query';
@@ -59,7 +59,7 @@ export class FleetService implements HostWatcher, RuntimeSink {
 
   constructor(
     private readonly hosts: HostsService,
-    private readonly repo: HostsRepo,
+    private readonly repo: SnapshotsRepo,
     private readonly hub: StreamHub,
     private readonly audit: AuditService,
     opts: FleetOptions = {},

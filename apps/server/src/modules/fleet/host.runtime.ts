@@ -1,5 +1,5 @@
 import type { ContainerDetail, ContainerStats, ContainerSummary } from '@airlock/contract/fleet';
-import { pendingStatus } from '../hosts/hosts.model';
+import { pendingStatus } from '../hosts/hosts.module';
 import { toSummary } from './fleet.query';
 import type { HostState, HostStatus } from '@airlock/contract/hosts';
 import { jsonEqual } from '../../lib/json';

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/db';
-import type { HostSnapshotsTable, HostsTable } from '../../db/schema';
+import type { HostsTable } from '../../db/schema';
 
 export class HostsRepo {
   constructor(private readonly db: Db) {}
@@ -22,21 +22,5 @@ export class HostsRepo {
 
   async remove(id: string): Promise<void> {
     await this.db.deleteFrom('hosts').where('id', '=', id).execute();
-  }
-
-  snapshot(hostId: string): Promise<HostSnapshotsTable | undefined> {
-    return this.db.selectFrom('host_snapshots').selectAll().where('host_id', '=', hostId).executeTakeFirst();
-  }
-
-  async saveSnapshot(row: HostSnapshotsTable): Promise<void> {
-    await this.db
-      .insertInto('host_snapshots')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .column('host_id')
-          .doUpdateSet({ received_at: row.received_at, hostname: row.hostname, data: row.data }),
-      )
-      .execute();
   }
 }

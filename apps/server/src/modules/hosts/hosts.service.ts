@@ -13,7 +13,7 @@ import { randomToken, safeEqual, sha256 } from '../../lib/crypto';
 import { badRequest, conflict, notFound } from '../../lib/errors';
 import type { AuthContext } from '../../lib/route';
 import type { Vault } from '../../lib/vault';
-import { actorOf, type AuditService } from '../audit/audit.service';
+import { actorOf, type AuditService } from '../audit/audit.module';
 import {
   AgentConfig,
   LocalConfig,

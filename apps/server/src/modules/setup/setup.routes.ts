@@ -1,7 +1,6 @@
 import { setupApi } from '@airlock/contract/auth';
 import type { RouteTable } from '../../lib/route';
-import type { AuthService } from '../auth/auth.service';
-import { setSessionCookie } from '../auth/auth.routes';
+import { setSessionCookie, type AuthService } from '../auth/auth.module';
 import type { SetupService } from './setup.service';
 
 export function setupRoutes(routes: RouteTable, setup: SetupService, auth: AuthService): void {

@@ -5,7 +5,7 @@ import type { UsersTable } from '../../db/schema';
 import { UserError } from '../../lib/errors';
 import { hashPassword, newId, randomToken, safeEqual } from '../../lib/crypto';
 import { writeFileAtomic } from '../../config/home';
-import type { AuditService } from '../audit/audit.service';
+import type { AuditService } from '../audit/audit.module';
 
 /**
  * First-run setup: no default password. A one-time token is printed and written to

@@ -9,7 +9,7 @@ import type { ApiTokensTable } from '../../db/schema';
 import { notFound } from '../../lib/errors';
 import { randomToken, sha256 } from '../../lib/crypto';
 import type { AuthContext } from '../../lib/route';
-import { actorOf, type AuditService } from '../audit/audit.service';
+import { actorOf, type AuditService } from '../audit/audit.module';
 import type { TokensRepo } from './tokens.repo';
 
 function toToken(r: ApiTokensTable): ApiToken {

@@ -1,6 +1,6 @@
 import { usersApi } from '@airlock/contract/users';
 import type { RouteTable } from '../../lib/route';
-import { actorOf } from '../audit/audit.service';
+import { actorOf } from '../audit/audit.module';
 import type { UsersService } from './users.service';
 
 export function usersRoutes(routes: RouteTable, users: UsersService): void {

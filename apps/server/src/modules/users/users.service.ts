@@ -3,9 +3,9 @@ import type { CreateUserBody, UpdateUserBody, User } from '@airlock/contract/use
 import type { UsersTable } from '../../db/schema';
 import { conflict, notFound, UserError } from '../../lib/errors';
 import { hashPassword, newId } from '../../lib/crypto';
-import type { AuditService, Actor } from '../audit/audit.service';
+import type { AuditService, Actor } from '../audit/audit.module';
 import type { UsersRepo } from './users.repo';
-import type { SessionsRepo } from '../auth/sessions.repo';
+import type { UserSessions } from './sessions.port';
 
 export function toUser(r: UsersTable): User {
   return {
@@ -21,7 +21,7 @@ export function toUser(r: UsersTable): User {
 export class UsersService {
   constructor(
     private readonly repo: UsersRepo,
-    private readonly sessions: SessionsRepo,
+    private readonly sessions: UserSessions,
     private readonly audit: AuditService,
   ) {}
 

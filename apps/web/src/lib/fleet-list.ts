@@ -6,6 +6,15 @@ import {
   type ContainerList,
   type ContainerSummary,
 } from '@airlock/contract/fleet';
+import {
+  compareContainers,
+  containerMatcher,
+  countStatuses,
+  type HostLabelOf,
+} from '@airlock/contract/fleet-query';
+
+// The one fleet query lives in the contract; the list patches below apply it to live changes.
+export { compareContainers, countStatuses, type HostLabelOf };
 
 /** What the Fleet page shows; lives in the URL so a filtered view can be shared and reloaded. */
 export interface FleetFilters {
@@ -93,73 +102,9 @@ export function isFiltered(f: FleetFilters): boolean {
   return Boolean(f.host.length || f.state.length || f.health.length || f.status.length || f.q.trim());
 }
 
-/** The same rule as the server: case-insensitive substring of name, image, or a label key or value. */
+/** The same rule as the server (the contract's containerMatcher). */
 export function matchesFilters(c: ContainerSummary, f: FleetFilters): boolean {
-  if (f.host.length && !f.host.includes(c.hostId)) return false;
-  if (f.state.length && !f.state.includes(c.state)) return false;
-  if (f.health.length && !f.health.includes(c.health)) return false;
-  if (f.status.length && !f.status.includes(c.status)) return false;
-  const q = f.q.trim().toLowerCase();
-  if (!q) return true;
-  if (c.name.toLowerCase().includes(q) || c.image.toLowerCase().includes(q)) return true;
-  return Object.entries(c.labels).some(
-    ([k, v]) => k.toLowerCase().includes(q) || v.toLowerCase().includes(q),
-  );
-}
-
-const STATUS_RANK: Record<StatusClass, number> = { red: 0, amber: 1, green: 2 };
-const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
-
-/** Running containers have an uptime; the rest sort after them whatever the order. */
-function startedMs(c: ContainerSummary): number | null {
-  if (c.state !== 'running' && c.state !== 'paused') return null;
-  if (!c.startedAt) return null;
-  const t = Date.parse(c.startedAt);
-  return Number.isNaN(t) ? null : t;
-}
-
-export type HostLabelOf = (hostId: string) => string;
-
-export function compareContainers(
-  sort: ContainerSort,
-  order: 'asc' | 'desc',
-  hostLabel: HostLabelOf,
-): (a: ContainerSummary, b: ContainerSummary) => number {
-  const dir = order === 'desc' ? -1 : 1;
-  const tie = (a: ContainerSummary, b: ContainerSummary) =>
-    collator.compare(a.name, b.name) || collator.compare(a.hostId, b.hostId) || (a.id < b.id ? -1 : 1);
-  const primary = (a: ContainerSummary, b: ContainerSummary): number => {
-    switch (sort) {
-      case 'status':
-        return STATUS_RANK[a.status] - STATUS_RANK[b.status];
-      case 'name':
-        return collator.compare(a.name, b.name);
-      case 'host':
-        return collator.compare(hostLabel(a.hostId), hostLabel(b.hostId));
-      case 'image':
-        return collator.compare(a.image, b.image);
-      case 'state':
-        return collator.compare(a.state, b.state);
-      case 'restarts':
-        return a.restartCount - b.restartCount;
-      case 'uptime':
-        return 0; // handled below: containers without an uptime go last in both orders
-    }
-  };
-  return (a, b) => {
-    if (a === b) return 0;
-    if (sort === 'uptime') {
-      const sa = startedMs(a);
-      const sb = startedMs(b);
-      if (sa === null || sb === null) {
-        if (sa !== sb) return sa === null ? 1 : -1;
-        return tie(a, b);
-      }
-      // A later start is a shorter uptime: ascending uptime is descending start time.
-      return (sb - sa) * dir || tie(a, b);
-    }
-    return primary(a, b) * dir || tie(a, b);
-  };
+  return containerMatcher(f)(c);
 }
 
 export function sortContainers(
@@ -168,12 +113,6 @@ export function sortContainers(
   hostLabel: HostLabelOf,
 ): ContainerSummary[] {
   return [...items].sort(compareContainers(f.sort, f.order, hostLabel));
-}
-
-export function countStatuses(items: readonly ContainerSummary[]): ContainerList['counts'] {
-  const counts = { red: 0, amber: 0, green: 0 };
-  for (const c of items) counts[c.status] += 1;
-  return counts;
 }
 
 function mergeSorted<T>(a: readonly T[], b: readonly T[], cmp: (x: T, y: T) => number): T[] {
@@ -231,7 +170,7 @@ export function applyContainerPatch(
   for (const c of list.items) (gone(c) ? dropped : kept).push(c);
   if (dropped.length === 0 && incoming.length === 0) return list;
 
-  const added = incoming.filter((c) => matchesFilters(c, filters));
+  const added = incoming.filter(containerMatcher(filters));
   // The cached list is already sorted: sort the few new rows and merge, O(n) per message instead of
   // re-sorting 10k rows for every event while a host resyncs.
   const items = mergeSorted(

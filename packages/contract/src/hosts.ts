@@ -147,6 +147,30 @@ export const UpdateHostBody = z
   .strict();
 export type UpdateHostBody = z.infer<typeof UpdateHostBody>;
 
+const keysOf = <S extends z.ZodObject>(schema: S) =>
+  Object.keys(schema.shape) as Extract<keyof S['shape'], string>[];
+
+/**
+ * The fields each kind of host takes, read off the create schemas above, so the server's checks
+ * and the web's forms cannot drift from the contract (or from each other).
+ */
+export const HOST_FIELDS = {
+  local: keysOf(CreateLocalHost),
+  ssh: keysOf(CreateSshHost),
+  agent: keysOf(CreateAgentHost),
+};
+/** Every field a create body may carry, over all kinds. */
+export const CREATE_HOST_FIELDS = [
+  ...new Set([...HOST_FIELDS.local, ...HOST_FIELDS.ssh, ...HOST_FIELDS.agent]),
+];
+/** Every field an update body may carry. */
+export const UPDATE_HOST_FIELDS = keysOf(UpdateHostBody);
+
+/** The kinds of host a field of an update applies to (e.g. `socketPath`: local and ssh). */
+export function hostKindsTaking(field: string): HostKind[] {
+  return (Object.keys(HOST_FIELDS) as HostKind[]).filter((k) => (HOST_FIELDS[k] as string[]).includes(field));
+}
+
 export const ConfirmHostKeyBody = z
   .object({
     /** The fingerprint the admin compared; must equal what the host presented. */

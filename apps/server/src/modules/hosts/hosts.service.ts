@@ -1,5 +1,7 @@
 import {
+  HOST_FIELDS,
   HOST_TOKEN_PREFIX,
+  hostKindsTaking,
   type ConfirmHostKeyBody,
   type CreateHostBody,
   type CreatedHost,
@@ -276,22 +278,15 @@ export class HostsService {
       patch.protected = body.protected ? 1 : 0;
       changed.push('protected');
     }
-    const refuse = (field: string, kinds: string) => {
-      throw badRequest(`"${field}" applies to ${kinds} hosts only; this host is ${rec.kind}.`, { field });
-    };
-    const sshFields = [
-      'host',
-      'port',
-      'username',
-      'privateKey',
-      'passphrase',
-      'password',
-      'hostKeyFingerprint',
-      'jump',
-    ] as const;
-    if (rec.kind !== 'ssh') for (const f of sshFields) if (body[f] !== undefined) refuse(f, 'ssh');
-    if (rec.kind === 'agent' && body.socketPath !== undefined) refuse('socketPath', 'local and ssh');
-    if (rec.kind !== 'agent' && body.intervalSeconds !== undefined) refuse('intervalSeconds', 'agent');
+    // Which kind takes which field is read off the contract's create schemas (HOST_FIELDS).
+    const taken: readonly string[] = HOST_FIELDS[rec.kind];
+    for (const [field, value] of Object.entries(body)) {
+      if (value === undefined || taken.includes(field)) continue;
+      throw badRequest(
+        `"${field}" applies to ${hostKindsTaking(field).join(' and ')} hosts only; this host is ${rec.kind}.`,
+        { field },
+      );
+    }
 
     if (rec.kind === 'local' && body.socketPath !== undefined) {
       patch.config = JSON.stringify({ socketPath: body.socketPath } satisfies LocalConfig);
@@ -347,7 +342,10 @@ export class HostsService {
       c.auth = secrets.privateKey ? 'key' : 'password';
       patch.config = JSON.stringify(c);
       patch.secrets = this.sealSsh(id, secrets);
-      for (const f of [...sshFields, 'socketPath'] as const) if (body[f] !== undefined) changed.push(f);
+      const sent = body as Record<string, unknown>;
+      // label and protected were recorded above.
+      for (const f of HOST_FIELDS.ssh)
+        if (f !== 'label' && f !== 'protected' && sent[f] !== undefined) changed.push(f);
     }
     await this.repo.update(id, patch);
     this.tokenCache.delete(id);

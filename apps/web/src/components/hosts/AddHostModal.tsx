@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Fieldset, Modal, SegmentedControl, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { CreateHostBody, type CreatedHost, type HostKind } from '@airlock/contract/hosts';
+import { CREATE_HOST_FIELDS, CreateHostBody, type CreatedHost, type HostKind } from '@airlock/contract/hosts';
 import { containersKey } from '../../api/containers';
 import { createHost, hostsQuery, upsertCachedHost } from '../../api/hosts';
 import { useFormErrors } from '../../lib/use-form-errors';
@@ -17,21 +17,8 @@ import {
 } from './HostFormFields';
 import { FormFooter } from '../FormFooter';
 
-const CREATE_FIELDS = [
-  'kind',
-  'label',
-  'protected',
-  'socketPath',
-  'host',
-  'port',
-  'username',
-  'privateKey',
-  'passphrase',
-  'password',
-  'hostKeyFingerprint',
-  'jump',
-  'intervalSeconds',
-] as const;
+// The contract lists the fields (derived from its schemas), so the form shows every error the server names.
+const CREATE_FIELDS = CREATE_HOST_FIELDS;
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Modal, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { UpdateHostBody, type Host } from '@airlock/contract/hosts';
+import { UPDATE_HOST_FIELDS, UpdateHostBody, type Host } from '@airlock/contract/hosts';
 import { updateHost, upsertCachedHost } from '../../api/hosts';
 import { useFormErrors } from '../../lib/use-form-errors';
 import {
@@ -17,19 +17,8 @@ import {
 } from './HostFormFields';
 import { FormFooter } from '../FormFooter';
 
-const EDIT_FIELDS = [
-  'label',
-  'protected',
-  'socketPath',
-  'host',
-  'port',
-  'username',
-  'privateKey',
-  'passphrase',
-  'password',
-  'hostKeyFingerprint',
-  'intervalSeconds',
-] as const;
+// The contract lists the fields (derived from its schemas), so the form shows every error the server names.
+const EDIT_FIELDS = UPDATE_HOST_FIELDS;
 
 /** Stored credentials are never shown; the form can only keep them or replace them. */
 type Replace = 'keep' | 'key' | 'password';

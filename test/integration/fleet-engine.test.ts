@@ -539,6 +539,51 @@ describe('fleet: the local engine through the API', () => {
     assert.equal(end.actorName, 'olga');
   });
 
+  it('exec WS: closing the socket ends the shell and what it started, HUP then KILL, and the audit says so', async () => {
+    // The processes this shell starts, told apart from everything else in the container by argv.
+    // (sleep takes a number, so the marks are digits unique to this run.)
+    const stem = String(parseInt(RUN, 16) % 1_000_000);
+    const marks = ['1001', '1002', '1003'].map((n) => `${stem}${n}`);
+    const sleepers = async () => {
+      const top = await dockerCli('top', N.green, '-eo', 'pid,args');
+      return marks.filter((m) => top.includes(`sleep ${m}`));
+    };
+    const auditBefore = (await auditEvents(f, 'container.exec.end')).length;
+    const ws = await openWs(f, `/api/containers/${hostId}/${N.green}/exec?cols=80&rows=24`, f.operator);
+    await ws.waitFrame('ready', (fr) => (fr.json as { type?: string })?.type === 'ready');
+    // A background job, one that ignores SIGHUP (so only SIGKILL ends it), and a foreground one.
+    ws.ws.send(
+      Buffer.from(`sleep ${marks[0]} & (trap '' HUP; exec sleep ${marks[1]}) & sleep ${marks[2]}\n`),
+      { binary: true },
+    );
+    await waitFor(
+      'three sleepers running',
+      async () => ((await sleepers()).length === 3 ? true : undefined),
+      {
+        timeoutMs: 5000,
+        intervalMs: 100,
+      },
+    );
+    // The browser tab closes: the client just goes away.
+    await ws.close();
+    await waitFor(
+      'no sleeper left in the container',
+      async () => ((await sleepers()).length === 0 ? true : undefined),
+      { timeoutMs: 8000, intervalMs: 200 },
+    );
+    const end = await waitFor(
+      'container.exec.end audited',
+      async () => {
+        const all = await auditEvents(f, 'container.exec.end');
+        return all.length > auditBefore ? all[0] : undefined;
+      },
+      { timeoutMs: 5000 },
+    );
+    const details = end.details as { ended?: unknown; signal?: unknown };
+    assert.equal(details.ended, true, JSON.stringify(end.details));
+    assert.equal(details.signal, 'KILL', 'the HUP-immune sleeper needed SIGKILL');
+  });
+
   it('exec WS: refused without unlock, for viewers, and cross-site', async () => {
     const url = `/api/containers/${hostId}/${N.green}/exec`;
     const auditBefore = (await auditEvents(f, 'container.exec')).length;

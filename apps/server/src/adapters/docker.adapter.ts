@@ -87,12 +87,100 @@ const StatsSchema = z.object({
 
 const ExecInspectSchema = z.object({ ExitCode: z.number().int().nullable(), Running: z.boolean() });
 
-/** An interactive exec session: `stream` carries terminal bytes both ways (TTY, so not multiplexed). */
+/** How a shell's processes were ended when its socket closed. */
+export interface ExecTermination {
+  /** true: nothing of the shell's session is left; false: something survived; null: could not tell. */
+  ended: boolean | null;
+  /** The strongest signal that was needed: none (it had exited), HUP, or KILL. */
+  signal: 'HUP' | 'KILL' | null;
+}
+
+/**
+ * An interactive exec session: `stream` carries terminal bytes both ways (TTY, so not multiplexed).
+ * The stream is handed over paused: attach a 'data' listener, then resume it.
+ */
 export interface ExecSession {
   stream: Duplex;
+  /** The shell's pid inside the container (its session id), or null if the shell did not say. */
+  pid: number | null;
   resize(cols: number, rows: number): Promise<void>;
   /** Exit code once the process ended (null if unknown). */
   exitCode(): Promise<number | null>;
+  /**
+   * Ends the shell and everything it started: closing the attach connection does not (Docker keeps
+   * an exec running with nobody attached). Hang up the shell's session, then kill what is left.
+   */
+  terminate(): Promise<ExecTermination>;
+}
+
+/**
+ * The shell announces its pid in an OSC sequence before anything else (`exec` keeps the pid, and a
+ * TTY exec is its own session leader, so the pid is also the session id); the adapter strips it.
+ */
+// eslint-disable-next-line no-control-regex -- the marker is made of terminal control bytes on purpose
+const PID_MARKER = /\x1b\]airlock-pid;(\d{1,10})\x07/;
+const MARKER_WAIT_MS = 5_000;
+
+/**
+ * Signals every process of one session inside the container, read off /proc with POSIX sh only
+ * (busybox and dash images have no ps or pkill), and exits with how many it found (capped at 100).
+ * Args: session id, signal name or 0 to only count. A comm with ") " in it cannot shift the fields:
+ * everything up to the last ") " is dropped first. Zombies are ended already: an orphan reparented
+ * to an init that never reaps (`sleep infinity` as pid 1) stays one for the container's life.
+ */
+const SESSION_SIGNAL_SCRIPT = [
+  'sid=$1; sig=$2; n=0',
+  'for d in /proc/[0-9]*; do',
+  '  read -r l < "$d/stat" 2>/dev/null || continue',
+  '  r=${l##*) }',
+  '  set -- $r',
+  '  if [ "$4" = "$sid" ] && [ "$1" != Z ] && [ "$1" != X ]; then',
+  '    n=$((n + 1))',
+  '    [ "$sig" = 0 ] || kill -"$sig" "${d#/proc/}" 2>/dev/null',
+  '  fi',
+  'done',
+  '[ "$n" -gt 100 ] && n=100',
+  'exit "$n"',
+].join('\n');
+
+/** Reads the pid marker off the start of a paused stream and puts back whatever came with it. */
+function takePidMarker(stream: Duplex, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    let buf = Buffer.alloc(0);
+    let settled = false;
+    const finish = (pid: number | null, rest: Buffer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stream.off('readable', onReadable);
+      stream.off('end', onEnd);
+      if (rest.length) stream.unshift(rest);
+      resolve(pid);
+    };
+    const onReadable = () => {
+      let chunk: Buffer | null;
+      while ((chunk = stream.read() as Buffer | null) !== null) {
+        buf = Buffer.concat([buf, chunk]);
+        const m = PID_MARKER.exec(buf.toString('latin1'));
+        if (m) {
+          finish(
+            Number(m[1]),
+            Buffer.concat([buf.subarray(0, m.index), buf.subarray(m.index + m[0].length)]),
+          );
+          return;
+        }
+        // A shell that printed this much without the marker will not print it.
+        if (buf.length > 8192) {
+          finish(null, buf);
+          return;
+        }
+      }
+    };
+    const onEnd = () => finish(null, buf);
+    const timer = setTimeout(() => finish(null, buf), timeoutMs);
+    stream.on('readable', onReadable);
+    stream.once('end', onEnd);
+  });
 }
 
 const EventSchema = z.object({
@@ -412,8 +500,11 @@ export class DockerEngine {
    * command is fixed here; nothing from the caller reaches it. Closing `stream` ends the session.
    */
   async exec(ref: string, cols: number, rows: number): Promise<ExecSession & { shell: string }> {
-    const c = this.docker.getContainer(parseRef(ref));
-    const shell = 'if [ -x /bin/bash ]; then exec /bin/bash -i; else exec /bin/sh -i; fi';
+    const id = parseRef(ref);
+    const c = this.docker.getContainer(id);
+    const shell =
+      'printf \'\\033]airlock-pid;%s\\007\' "$$"; ' +
+      'if [ -x /bin/bash ]; then exec /bin/bash -i; else exec /bin/sh -i; fi';
     const exec = await this.call('create exec', (abortSignal) =>
       c.exec({
         Cmd: ['/bin/sh', '-c', shell],
@@ -428,6 +519,8 @@ export class DockerEngine {
     const stream: Duplex = await this.call('start exec', () =>
       exec.start({ hijack: true, stdin: true, Tty: true }),
     );
+    stream.pause();
+    const pid = await takePidMarker(stream, MARKER_WAIT_MS);
     const resize = async (w: number, h: number) => {
       try {
         await this.call('resize exec', (abortSignal) => exec.resize({ w, h, abortSignal }));
@@ -438,6 +531,7 @@ export class DockerEngine {
     await resize(cols, rows);
     return {
       stream,
+      pid,
       shell: 'bash if the image has it, else sh',
       resize,
       exitCode: async () => {
@@ -450,7 +544,62 @@ export class DockerEngine {
           return null;
         }
       },
+      terminate: () => this.terminateSession(id, pid),
     };
+  }
+
+  /** HUP the shell's session, give it a second, KILL what is left; report whether anything survived. */
+  private async terminateSession(id: string, sid: number | null): Promise<ExecTermination> {
+    if (sid === null) return { ended: null, signal: null };
+    const signal = async (sig: 'HUP' | 'KILL' | '0'): Promise<number | null> => {
+      try {
+        return await this.runQuiet(id, [
+          '/bin/sh',
+          '-c',
+          SESSION_SIGNAL_SCRIPT,
+          'airlock-end',
+          String(sid),
+          sig,
+        ]);
+      } catch (err) {
+        // A container that stopped meanwhile has no processes left to end.
+        return statusCodeOf(err) === 409 || /is not running/i.test(String(err)) ? 0 : null;
+      }
+    };
+    const found = await signal('HUP');
+    if (found === null) return { ended: null, signal: null };
+    if (found === 0) return { ended: true, signal: null };
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const left = await signal('0');
+      if (left === 0) return { ended: true, signal: 'HUP' };
+    }
+    await signal('KILL');
+    await new Promise((r) => setTimeout(r, 200));
+    const left = await signal('0');
+    return { ended: left === null ? null : left === 0, signal: 'KILL' };
+  }
+
+  /** Runs a short command in a container with no TTY and no output kept; resolves with its exit code. */
+  private async runQuiet(id: string, cmd: string[]): Promise<number | null> {
+    const exec = await this.call('create exec', (abortSignal) =>
+      this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal }),
+    );
+    const stream: Duplex = await this.call('start exec', () => exec.start({ hijack: true, stdin: false }));
+    await new Promise<void>((resolve) => {
+      const done = () => resolve();
+      stream.once('end', done);
+      stream.once('close', done);
+      stream.once('error', done);
+      stream.resume();
+    });
+    // The attach stream can end a moment before the engine records the exit.
+    for (let i = 0; ; i++) {
+      const raw: unknown = await this.call('inspect exec', (abortSignal) => exec.inspect({ abortSignal }));
+      const r = this.validate(ExecInspectSchema, raw, 'exec inspect');
+      if (!r.Running || i >= 20) return r.Running ? null : r.ExitCode;
+      await new Promise((res) => setTimeout(res, 50));
+    }
   }
 
   /**

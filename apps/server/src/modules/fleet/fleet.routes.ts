@@ -9,6 +9,7 @@ import {
 } from '@airlock/contract/fleet';
 import { INGEST_MAX_BYTES, ingestApi } from '@airlock/contract/ingest';
 import { AppError, errorMessage, unauthenticated } from '../../lib/errors';
+import { sha256 } from '../../lib/crypto';
 import { SENT, type RouteTable } from '../../lib/route';
 import type { HostRecord, HostsService } from '../hosts/hosts.module';
 import type { FleetService } from './fleet.service';
@@ -120,17 +121,19 @@ export function fleetRoutes(
       return;
     }
     const { session } = opened;
-    const end = (code: number | null) => opened.end(code);
     const stream = session.stream;
     let closed = false;
+    // However the shell ends (the user typed exit, Disconnect, a closed tab, a dropped connection,
+    // a revoked credential), its processes are ended too and the audit says whether they are gone.
     const finish = async () => {
       if (closed) return;
       closed = true;
       stream.destroy();
-      const code = await session.exitCode();
-      sendJson(socket, { type: 'exit', code });
+      const termination = await session.terminate();
+      const exitCode = await session.exitCode();
+      sendJson(socket, { type: 'exit', code: exitCode });
       if (socket.readyState === socket.OPEN) socket.close(1000);
-      await end(code);
+      await opened.end({ exitCode, ...termination });
     };
     sendJson(socket, { type: 'ready', shell: session.shell });
     stream.on('data', (chunk: Buffer) => {
@@ -143,6 +146,7 @@ export function fleetRoutes(
     stream.on('end', () => void finish());
     stream.on('close', () => void finish());
     stream.on('error', () => void finish());
+    stream.resume(); // handed over paused so no byte is lost before the listener above
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) {
         stream.write(data);
@@ -196,7 +200,8 @@ export function fleetRoutes(
           );
         // Admitted (or refused with 429) before the body is read; the slot is held until the
         // answer is sent or the connection drops.
-        if (host.kind === 'agent') reply.raw.once('close', gate.admit(host.id, host.config.intervalSeconds));
+        if (host.kind === 'agent' && m?.[1])
+          reply.raw.once('close', gate.admit(host.id, host.config.intervalSeconds, sha256(m[1])));
         ingestHosts.set(req, host);
       },
     },

@@ -7,7 +7,12 @@ import type {
   LogLine,
   ActionResponse,
 } from '@airlock/contract/fleet';
-import { DockerEngine, type ExecSession, type LogsOptions } from '../../adapters/docker.adapter';
+import {
+  DockerEngine,
+  type ExecSession,
+  type ExecTermination,
+  type LogsOptions,
+} from '../../adapters/docker.adapter';
 import { HostKeyMismatchError, HostKeyUnknownError, SshTunnel } from '../../adapters/ssh.adapter';
 import { badRequest, conflict, errorMessage, notFound } from '../../lib/errors';
 import type { AuthContext } from '../../lib/route';
@@ -279,7 +284,10 @@ export class FleetService implements HostWatcher, RuntimeSink {
     ref: string,
     cols: number,
     rows: number,
-  ): Promise<{ session: ExecSession & { shell: string }; end(exitCode: number | null): Promise<void> }> {
+  ): Promise<{
+    session: ExecSession & { shell: string };
+    end(result: { exitCode: number | null } & ExecTermination): Promise<void>;
+  }> {
     const { record, runtime } = this.engineEntry(hostId, 'shell');
     const c = runtime.find(ref) ?? (await runtime.refresh(ref));
     if (!c) throw notFound('Container');
@@ -297,7 +305,7 @@ export class FleetService implements HostWatcher, RuntimeSink {
     let ended = false;
     return {
       session,
-      end: async (exitCode) => {
+      end: async ({ exitCode, ended: processesEnded, signal }) => {
         if (ended) return;
         ended = true;
         await this.audit.append({
@@ -309,6 +317,10 @@ export class FleetService implements HostWatcher, RuntimeSink {
             containerId: c.id,
             container: c.name,
             exitCode,
+            // Whether the shell and everything it started are really gone (false: something
+            // survived SIGKILL; null: the engine could not be asked), and the signal it took.
+            ended: processesEnded,
+            signal,
             seconds: Math.round((Date.now() - startedAt) / 1000),
           },
         });

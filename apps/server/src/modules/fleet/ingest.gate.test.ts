@@ -34,6 +34,18 @@ describe('IngestGate', () => {
     gate.admit('b', 30)();
   });
 
+  it('a rotated token starts a fresh interval; the in-flight slot stays per host', () => {
+    const c = clock();
+    const gate = new IngestGate({ now: c.now });
+    gate.admit('a', 30, 'old')();
+    c.advance(4_000);
+    assert.throws(() => gate.admit('a', 30, 'old'), RateLimited);
+    const release = gate.admit('a', 30, 'new');
+    assert.throws(() => gate.admit('a', 30, 'other'), /still being received/);
+    release();
+    assert.throws(() => gate.admit('a', 30, 'new'), RateLimited);
+  });
+
   it('refuses a second report while one is in flight, until it is released (once)', () => {
     const gate = new IngestGate({ spacing: 0 });
     const release = gate.admit('a', 30);

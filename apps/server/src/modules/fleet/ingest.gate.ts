@@ -17,7 +17,8 @@ export interface IngestGateOptions {
  */
 export class IngestGate {
   private readonly inFlight = new Set<string>();
-  private readonly lastAdmitted = new Map<string, number>();
+  /** Per host: when its last report was admitted, and under which token (see admit). */
+  private readonly lastAdmitted = new Map<string, { at: number; token: string }>();
   private readonly spacing: number;
   private readonly now: () => number;
 
@@ -26,8 +27,13 @@ export class IngestGate {
     this.now = opts.now ?? Date.now;
   }
 
-  /** Admits a report or throws RateLimited; call the returned function once it is answered. */
-  admit(hostId: string, intervalSeconds: number): () => void {
+  /**
+   * Admits a report or throws RateLimited; call the returned function once it is answered.
+   * `token` names the credential the report came with (a hash, never the token): the spacing runs
+   * per token, so an agent restarted with a freshly rotated token is heard at once, while the one
+   * in-flight slot stays per host whatever token is used.
+   */
+  admit(hostId: string, intervalSeconds: number, token = ''): () => void {
     if (this.inFlight.has(hostId))
       throw new RateLimited(
         'A report from this host is still being received; the agent sends one at a time.',
@@ -36,16 +42,16 @@ export class IngestGate {
     const now = this.now();
     const minGapMs = intervalSeconds * 1000 * this.spacing;
     const last = this.lastAdmitted.get(hostId);
-    if (last !== undefined && now - last < minGapMs) {
-      const waitS = (minGapMs - (now - last)) / 1000;
+    if (last !== undefined && last.token === token && now - last.at < minGapMs) {
+      const waitS = (minGapMs - (now - last.at)) / 1000;
       throw new RateLimited(
-        `This host reported ${((now - last) / 1000).toFixed(1)} s ago; its interval is ${intervalSeconds} s, ` +
+        `This host reported ${((now - last.at) / 1000).toFixed(1)} s ago; its interval is ${intervalSeconds} s, ` +
           `so reports closer than ${(minGapMs / 1000).toFixed(1)} s apart are refused. Retry in ${Math.ceil(waitS)} s.`,
         waitS,
       );
     }
     this.inFlight.add(hostId);
-    this.lastAdmitted.set(hostId, now);
+    this.lastAdmitted.set(hostId, { at: now, token });
     let released = false;
     return () => {
       if (released) return;

@@ -212,6 +212,9 @@ test(
       const tokenBox = page.getByTestId('agent-token');
       await tokenBox.waitFor();
       const token = (await tokenBox.innerText()).trim();
+      // The deck was opened at 127.0.0.1 with no publicUrl: the install line says it only works here.
+      assert.match(await page.getByTestId('agent-install-warning').innerText(), /127\.0\.0\.1.*publicUrl/s);
+      await shot(page, 'agent-install-warning');
       assert.match(token, /^alh_[^_\s]+_\S+$/);
       await page.getByTestId('agent-token-close').click();
       await tokenBox.waitFor({ state: 'hidden' });

@@ -233,6 +233,11 @@ export const CreatedHost = z.object({
   agentToken: z.string().nullable(),
   /** Copy-paste install commands for an agent host, with the token; null for other kinds. */
   installCommand: z.string().nullable(),
+  /**
+   * Set when the install command names an address another machine cannot reach (loopback: the
+   * deck was opened at 127.0.0.1 or localhost and no publicUrl is configured); says what to do.
+   */
+  installWarning: z.string().nullable(),
 });
 export type CreatedHost = z.infer<typeof CreatedHost>;
 

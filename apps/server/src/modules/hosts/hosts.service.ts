@@ -101,6 +101,36 @@ export function installCommand(baseUrl: string, token: string, intervalSeconds: 
   ].join('\n');
 }
 
+/** The hostname of a deck URL is loopback (or unspecified): an agent elsewhere would reach itself. */
+function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127(\.\d{1,3}){3}$/.test(host) ||
+    host === '[::1]' ||
+    host === '0.0.0.0' ||
+    host === '[::]'
+  );
+}
+
+/** What the Hosts page shows beside an install command whose URL other machines cannot use. */
+export function installWarning(baseUrl: string): string | null {
+  if (!isLoopbackUrl(baseUrl)) return null;
+  const url = baseUrl.replace(/\/+$/, '');
+  return (
+    `This command points the agent at ${url}, the address your browser reached the deck at; on any ` +
+    'other machine that address is the machine itself. Open the deck at an address the host can reach, ' +
+    'or set publicUrl in the deck’s config (AIRLOCK_PUBLIC_URL), then rotate the token for a new command. ' +
+    'It works as it is only for an agent on the deck’s own machine.'
+  );
+}
+
 export class HostsService {
   private watcher: HostWatcher | null = null;
   /** Push hosts by id with their token hash: every report is authenticated without a query. */
@@ -259,6 +289,7 @@ export class HostsService {
       agentToken: token,
       installCommand:
         token && rec.kind === 'agent' ? installCommand(baseUrl, token, rec.config.intervalSeconds) : null,
+      installWarning: token && rec.kind === 'agent' ? installWarning(baseUrl) : null,
     };
   }
 
@@ -428,6 +459,7 @@ export class HostsService {
       host: this.toHost(next),
       agentToken: t.token,
       installCommand: installCommand(baseUrl, t.token, rec.config.intervalSeconds),
+      installWarning: installWarning(baseUrl),
     };
   }
 

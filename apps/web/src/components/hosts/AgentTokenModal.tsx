@@ -38,6 +38,18 @@ export function AgentTokenModal({ created, onClose }: { created: CreatedHost | n
               <CopyBlock value={created.installCommand} label="install command" testId="agent-install" pre />
             </Stack>
           )}
+          {created.installWarning && (
+            <Alert
+              color="orange"
+              variant="light"
+              icon={<IconAlertTriangle size={18} />}
+              py="xs"
+              title="Another machine cannot use this address"
+              data-testid="agent-install-warning"
+            >
+              {created.installWarning}
+            </Alert>
+          )}
           <Group justify="flex-end">
             <Button onClick={onClose} data-testid="agent-token-close">
               I have copied it

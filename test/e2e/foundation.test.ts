@@ -21,6 +21,8 @@ import { runCli, startServer, type E2eServer } from '../support/e2e-server';
 const STEP = 15_000;
 const ADMIN_PW = 'correct horse battery';
 const OPS_PW = 'operator staple 42';
+/** What the admin sets for ops; ops must replace it at first sign-in (the form's default). */
+const OPS_INITIAL = 'initial from the admin 1';
 
 let server: E2eServer | undefined;
 let browser: Browser | undefined;
@@ -112,7 +114,11 @@ test('foundation: setup, audit, users, roles, tokens, CLI, theme', { timeout: 12
     await shot(page, '05-users');
     await page.getByTestId('user-new').click();
     await page.getByTestId('user-username').fill('ops');
-    await page.getByTestId('user-password').fill(OPS_PW);
+    await page.getByTestId('user-password').fill(OPS_INITIAL);
+    assert.ok(
+      await page.getByTestId('user-must-change').isChecked(),
+      'a new password must be chosen by default',
+    );
     await page.getByTestId('user-role').selectOption('operator');
     await page.getByTestId('user-submit').click();
     await unlock(page, ADMIN_PW, '06-unlock-modal');
@@ -121,7 +127,49 @@ test('foundation: setup, audit, users, roles, tokens, CLI, theme', { timeout: 12
     assert.match(await opsRow.innerText(), /operator/i);
     await shot(page, '07-users-with-ops');
 
-    // 5. As ops, user management is refused.
+    assert.match(await opsRow.getByTestId('user-status').innerText(), /must change password/i);
+
+    // 5. Ops signs in with the admin's password and can do nothing but replace it: the API refuses
+    // the rest (password_change_required), the web shows only the form. Then user management is
+    // refused to ops.
+    await logout(page);
+    await page.getByTestId('login-username').fill('ops');
+    await page.getByTestId('login-password').fill(OPS_INITIAL);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('password-required').waitFor();
+    const refused = await page.evaluate(async () => (await fetch('/api/containers')).status);
+    assert.equal(refused, 403, 'the API refuses ops until the password is changed');
+    await page.getByTestId('password-current').fill(OPS_INITIAL);
+    await page.getByTestId('password-new').fill(OPS_PW);
+    await shot(page, '07b-password-required');
+    await page.getByTestId('password-confirm').fill(OPS_PW);
+    await page.getByTestId('password-submit').click();
+    await page.getByTestId('nav-audit').waitFor();
+    // And from the account menu, ops can change it again (wrong current password refused first).
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('change-password').click();
+    await page.getByTestId('password-current').fill('not the password at all');
+    await page.getByTestId('password-new').fill('another new password');
+    await page.getByTestId('password-confirm').fill('another new password');
+    await page.getByTestId('password-submit').click();
+    await page.getByText('Is wrong').waitFor();
+    await page.getByTestId('password-current').fill(OPS_PW);
+    await page.getByTestId('password-new').fill(OPS_PW + '!');
+    await page.getByTestId('password-confirm').fill(OPS_PW + '!');
+    await page.getByTestId('password-submit').click();
+    await page.getByTestId('password-changed').waitFor();
+    await shot(page, '07c-password-changed');
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByTestId('password-changed').waitFor({ state: 'hidden' });
+    // Back to OPS_PW for the rest of the flow.
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('change-password').click();
+    await page.getByTestId('password-current').fill(OPS_PW + '!');
+    await page.getByTestId('password-new').fill(OPS_PW);
+    await page.getByTestId('password-confirm').fill(OPS_PW);
+    await page.getByTestId('password-submit').click();
+    await page.getByTestId('password-changed').waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
     await logout(page);
     await login(page, 'ops', OPS_PW);
     await page.goto(`${url}/settings/users`);

@@ -10,6 +10,7 @@ import { FormError } from './components/FormError';
 import { LogoMark } from './components/Logo';
 import { UnlockProvider } from './components/UnlockProvider';
 import { AuditPage } from './pages/AuditPage';
+import { ChangePasswordPage } from './pages/ChangePasswordPage';
 import { ContainerPage } from './pages/ContainerPage';
 import { FleetPage } from './pages/FleetPage';
 import { HostsPage } from './pages/HostsPage';
@@ -101,6 +102,9 @@ export function App() {
       </Routes>
     );
   }
+
+  // An admin-set password opens nothing until it is replaced (the server refuses the rest).
+  if (me.data.user.mustChangePassword) return <ChangePasswordPage username={me.data.user.username} />;
 
   const home = HOME;
   return (

@@ -3,14 +3,23 @@ import './styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter } from 'react-router-dom';
 import { App } from './App';
-import { ApiError, setUnauthenticatedHandler } from './api/client';
-import { sessionLost } from './api/auth';
+import { ApiError, isApiError, setUnauthenticatedHandler } from './api/client';
+import { meQuery, sessionLost } from './api/auth';
 import { colorSchemeManager, theme } from './theme';
 
+// An admin required a new password while the app was open: re-read who we are, and App shows
+// the change-password page instead of a screen of refusals.
+const onError = (err: unknown) => {
+  if (isApiError(err, 'password_change_required'))
+    void queryClient.invalidateQueries({ queryKey: meQuery.queryKey });
+};
+
 const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError }),
+  mutationCache: new MutationCache({ onError }),
   defaultOptions: {
     queries: {
       staleTime: 10_000,

@@ -35,11 +35,28 @@ export const LoginBody = z.object({
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 
+export const ChangePasswordBody = z
+  .object({
+    currentPassword: z.string().min(1, 'is required').max(1024),
+    newPassword: NewPassword,
+  })
+  .refine((b) => b.newPassword !== b.currentPassword, {
+    message: 'must differ from the current password',
+    path: ['newPassword'],
+  });
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+
 export const UnlockBody = z.object({ password: z.string().min(1, 'is required').max(1024) });
 export type UnlockBody = z.infer<typeof UnlockBody>;
 
 export const Me = z.object({
-  user: z.object({ id: z.string(), username: z.string(), role: Role }),
+  user: z.object({
+    id: z.string(),
+    username: z.string(),
+    role: Role,
+    /** Set by an admin: the account can do nothing but change its password until it has. */
+    mustChangePassword: z.boolean(),
+  }),
   via: z.enum(['session', 'token']),
   /** Only for cookie sessions; send it back as `x-csrf-token` on state-changing requests. */
   csrfToken: z.string().nullable(),
@@ -91,6 +108,18 @@ export const authApi = {
     summary: 'End the current session.',
     tags: ['auth'],
     response: Ok,
+    beforePasswordChange: true,
+  }),
+  changePassword: endpoint({
+    method: 'POST',
+    path: '/api/auth/password',
+    guard: 'viewer',
+    summary:
+      'Change your own password (with the current one); ends your other sessions and clears a required change.',
+    tags: ['auth'],
+    body: ChangePasswordBody,
+    response: Ok,
+    beforePasswordChange: true,
   }),
   unlock: endpoint({
     method: 'POST',
@@ -107,5 +136,6 @@ export const authApi = {
     summary: 'Who am I: user, role, CSRF token (cookie sessions) and unlock window.',
     tags: ['auth'],
     response: Me,
+    beforePasswordChange: true,
   }),
 };

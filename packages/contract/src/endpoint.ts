@@ -35,6 +35,11 @@ export interface Endpoint<
   readonly response: R;
   /** Success status. */
   readonly status: number;
+  /**
+   * Open to an account that must change its password first (who am I, sign out, change it);
+   * every other endpoint answers 403 password_change_required until it has.
+   */
+  readonly beforePasswordChange: boolean;
   /** WebSocket endpoints: what the server sends in text frames, and what the client may send. */
   readonly serverMessage?: Schema;
   readonly clientMessage?: Schema;
@@ -61,6 +66,7 @@ export interface EndpointDef<G extends Guard, P, Q, B, R> {
   body?: B;
   response?: R;
   status?: number;
+  beforePasswordChange?: boolean;
   serverMessage?: Schema;
   clientMessage?: Schema;
 }
@@ -86,6 +92,7 @@ export function endpoint<
     body: def.body as B,
     response: def.response as R,
     status: def.status ?? (kind === 'websocket' ? 101 : 200),
+    beforePasswordChange: def.beforePasswordChange === true,
     ...(def.serverMessage ? { serverMessage: def.serverMessage } : {}),
     ...(def.clientMessage ? { clientMessage: def.clientMessage } : {}),
   };

@@ -9,6 +9,8 @@ export const ErrorCode = z.enum([
   'policy_denied',
   'csrf_failed',
   'unlock_required',
+  /** The account must choose a new password (POST /api/auth/password) before anything else. */
+  'password_change_required',
   'not_found',
   'conflict',
   'rate_limited',

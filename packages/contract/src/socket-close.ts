@@ -11,6 +11,8 @@ export const SocketClose = {
   roleChanged: 4403,
   /** A shell outlived the unlock window it was opened under by more than the configured maximum. */
   unlockExpired: 4408,
+  /** An admin required a new password: nothing but changing it is allowed until then. */
+  passwordChangeRequired: 4409,
 } as const;
 export type SocketCloseCode = (typeof SocketClose)[keyof typeof SocketClose];
 
@@ -23,6 +25,8 @@ export function socketCloseReason(code: number): string | null {
       return 'Your role changed and no longer allows this; reload the page.';
     case SocketClose.unlockExpired:
       return 'The unlock this shell was opened under has expired; unlock again and reopen the shell.';
+    case SocketClose.passwordChangeRequired:
+      return 'You must choose a new password before going on; reload the page.';
     default:
       return null;
   }

@@ -7,6 +7,8 @@ export const User = z.object({
   username: z.string(),
   role: Role,
   disabled: z.boolean(),
+  /** The user must choose a new password at their next request (set by an admin). */
+  mustChangePassword: z.boolean(),
   createdAt: z.string(),
   lastLoginAt: z.string().nullable(),
 });
@@ -15,13 +17,24 @@ export type User = z.infer<typeof User>;
 export const UserList = z.object({ items: z.array(User) });
 export type UserList = z.infer<typeof UserList>;
 
-export const CreateUserBody = z.object({ username: Username, password: NewPassword, role: Role });
+export const CreateUserBody = z.object({
+  username: Username,
+  password: NewPassword,
+  role: Role,
+  /** The user must replace this password at first sign-in (default false). */
+  mustChangePassword: z.boolean().optional(),
+});
 export type CreateUserBody = z.infer<typeof CreateUserBody>;
 
 export const UpdateUserBody = z
-  .object({ role: Role.optional(), disabled: z.boolean().optional(), password: NewPassword.optional() })
-  .refine((b) => b.role !== undefined || b.disabled !== undefined || b.password !== undefined, {
-    message: 'give at least one of role, disabled, password',
+  .object({
+    role: Role.optional(),
+    disabled: z.boolean().optional(),
+    password: NewPassword.optional(),
+    mustChangePassword: z.boolean().optional(),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), {
+    message: 'give at least one of role, disabled, password, mustChangePassword',
   });
 export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 
@@ -56,7 +69,7 @@ export const usersApi = {
     method: 'PATCH',
     path: '/api/users/:id',
     guard: 'admin+unlock',
-    summary: 'Change a user: role, disabled, password.',
+    summary: 'Change a user: role, disabled, password, whether they must change it.',
     tags: ['users'],
     params: IdParams,
     body: UpdateUserBody,

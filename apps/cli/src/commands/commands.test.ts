@@ -10,7 +10,7 @@ import { run } from '../program';
 
 const TOKEN = 'alk_tok1_s3cr3tvalue';
 const ME = {
-  user: { id: 'u-alice', username: 'alice', role: 'admin' },
+  user: { id: 'u-alice', username: 'alice', role: 'admin', mustChangePassword: false },
   via: 'token',
   csrfToken: null,
   unlockedUntil: null,
@@ -22,6 +22,7 @@ const USERS = {
       username: 'alice',
       role: 'admin',
       disabled: false,
+      mustChangePassword: false,
       createdAt: '2025-01-02T03:04:05.000Z',
       lastLoginAt: null,
     },
@@ -30,6 +31,7 @@ const USERS = {
       username: 'bob',
       role: 'viewer',
       disabled: true,
+      mustChangePassword: false,
       createdAt: '2025-02-03T04:05:06.000Z',
       lastLoginAt: '2025-03-01T10:00:00.000Z',
     },
@@ -501,8 +503,26 @@ void describe('users (admin + unlock)', () => {
       username: 'carol',
       password: 'a long enough password',
       role: 'operator',
+      mustChangePassword: false,
     });
     assert.equal(r.stdout, 'Created user carol (operator).\n');
+  });
+
+  void it('create --must-change-password asks the server to require a new password at first sign-in', async () => {
+    await loggedIn();
+    deck.on('POST', '/api/users', {
+      status: 201,
+      body: { ...USERS.items[1], username: 'carol', mustChangePassword: true },
+    });
+    const r = await cli(
+      ['users', 'create', 'carol', '--role', 'viewer', '--password-stdin', '--must-change-password'],
+      {
+        stdin: 'a long enough password\n',
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((deck.requests.at(-1)?.body as { mustChangePassword?: boolean }).mustChangePassword, true);
+    assert.match(r.stdout, /must choose a new password at first sign-in/);
   });
 
   void it('create: on a terminal asks twice and refuses when they differ', async () => {

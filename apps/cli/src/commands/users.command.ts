@@ -14,6 +14,7 @@ const JsonOption = z.object({ json: z.boolean().optional() });
 const CreateOptions = z.object({
   role: Role,
   passwordStdin: z.boolean().optional(),
+  mustChangePassword: z.boolean().optional(),
   json: z.boolean().optional(),
 });
 
@@ -43,7 +44,7 @@ export function registerUsersCommand(program: Command, ctx: CommandContext): voi
         list.items.map((u) => [
           u.username,
           u.role,
-          u.disabled ? 'disabled' : 'active',
+          u.disabled ? 'disabled' : u.mustChangePassword ? 'must change password' : 'active',
           shortTime(u.createdAt),
           shortTime(u.lastLoginAt),
         ]),
@@ -57,6 +58,7 @@ export function registerUsersCommand(program: Command, ctx: CommandContext): voi
     .argument('<username>', 'lowercase letters, digits, dot, dash, underscore')
     .addOption(new Option('--role <role>', "the new user's role").choices(Role.options).makeOptionMandatory())
     .option('--password-stdin', 'read the new password from stdin')
+    .option('--must-change-password', 'the user must choose a new password at first sign-in')
     .option('--json', 'print the API answer as JSON')
     .action(async (rawUsername: string, _opts: unknown, cmd: Command) => {
       const username = parseArg(Username, rawUsername, 'username');
@@ -64,10 +66,12 @@ export function registerUsersCommand(program: Command, ctx: CommandContext): voi
       const { client } = await authedClient(ctx.io, globalOptions(cmd));
       const password = await readNewPassword(ctx.io, username, opts.passwordStdin === true);
       const created = await client.call(usersApi.create, {
-        body: { username, password, role: opts.role },
+        body: { username, password, role: opts.role, mustChangePassword: opts.mustChangePassword === true },
       });
       if (opts.json) return printJson(ctx.io, created);
-      ctx.io.out(`Created user ${username} (${opts.role}).\n`);
+      ctx.io.out(
+        `Created user ${username} (${opts.role})${created.mustChangePassword ? '; they must choose a new password at first sign-in' : ''}.\n`,
+      );
     });
 
   users

@@ -25,6 +25,7 @@ const user = {
   username: 'bob',
   role: 'admin',
   disabled: false,
+  mustChangePassword: false,
   createdAt: 'now',
   lastLoginAt: null,
 };

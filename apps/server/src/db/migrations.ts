@@ -102,4 +102,12 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_must_change_password': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('users')
+        .addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };

@@ -12,6 +12,8 @@ export interface UsersTable {
   disabled: number;
   created_at: string;
   last_login_at: string | null;
+  /** 1: the user can do nothing but change their password (an admin set it for them). */
+  must_change_password: number;
 }
 
 export interface SessionsTable {

@@ -15,6 +15,8 @@ export interface AuthUser {
   id: string;
   username: string;
   role: Role;
+  /** Anything but false (a corrupt row) counts as set: fails closed like the role check. */
+  mustChangePassword: boolean;
 }
 
 declare module 'fastify' {
@@ -126,10 +128,11 @@ function checkOrigin(req: FastifyRequest, publicHost: string | null): void {
 /** Enforces a route's guard: authentication, role, CSRF (cookie sessions), unlock. */
 export function enforceGuard(
   req: FastifyRequest,
-  guard: Guard,
+  ep: Pick<AnyEndpoint, 'guard' | 'beforePasswordChange'>,
   isWebSocket = false,
   publicHost: string | null = null,
 ): void {
+  const guard = ep.guard;
   const mutating = !SAFE_METHODS.has(req.method);
   if (mutating || isWebSocket) checkOrigin(req, publicHost);
   const { role, unlock } = parseGuard(guard);
@@ -154,6 +157,15 @@ export function enforceGuard(
         `Missing or wrong ${CSRF_HEADER} header; reload the page and try again.`,
       );
     }
+  }
+  // An admin-set password is the admin's, not the user's: until it is replaced it opens nothing
+  // but the way to replace it (and sign-out), whatever the credential.
+  if (auth.user.mustChangePassword !== false && !ep.beforePasswordChange) {
+    throw new UserError(
+      403,
+      'password_change_required',
+      'Choose a new password first (POST /api/auth/password with currentPassword and newPassword).',
+    );
   }
   if (unlock && !(auth.unlockedUntil && Date.parse(auth.unlockedUntil) > Date.now())) {
     throw new UserError(
@@ -243,14 +255,14 @@ export class RouteTable {
       ...(opts.onRequest
         ? {
             onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
-              enforceGuard(req, ep.guard, false, this.publicHost);
+              enforceGuard(req, ep, false, this.publicHost);
               await opts.onRequest!(req, reply);
             },
           }
         : {}),
       config: { guard: ep.guard, plainJsonBody: opts.plainJsonBody === true },
       handler: async (req, reply) => {
-        enforceGuard(req, ep.guard, false, this.publicHost);
+        enforceGuard(req, ep, false, this.publicHost);
         const ctx = {
           req,
           reply,
@@ -280,7 +292,7 @@ export class RouteTable {
       config: { guard: ep.guard },
       // Plain GETs (no upgrade) are answered by the same guard, then told to upgrade.
       handler: (req, reply) => {
-        enforceGuard(req, ep.guard, true, this.publicHost);
+        enforceGuard(req, ep, true, this.publicHost);
         return reply.code(426).send({
           code: 'validation_failed',
           message: 'This endpoint speaks WebSocket only.',
@@ -289,7 +301,7 @@ export class RouteTable {
       },
       preValidation: (req, _reply, done) => {
         try {
-          enforceGuard(req, ep.guard, true, this.publicHost);
+          enforceGuard(req, ep, true, this.publicHost);
           // Bad params/query are refused with a plain 400 before the upgrade, not a close code.
           parsePart(ep.params, req.params, 'params');
           parsePart(ep.query, req.query, 'query');

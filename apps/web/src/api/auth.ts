@@ -2,6 +2,7 @@ import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import {
   authApi,
   setupApi,
+  type ChangePasswordBody,
   type LoginBody,
   type Me,
   type SetupBody,
@@ -75,4 +76,9 @@ export function unlock(password: string): Promise<UnlockResult> {
     { body: { password } },
     { expectUnauthenticated: true, noUnlockRetry: true },
   );
+}
+
+export function changePassword(body: ChangePasswordBody): Promise<Ok> {
+  // A wrong current password is a 403 with a field issue: it stays in the form.
+  return apiClient.call(authApi.changePassword, { body }, { noUnlockRetry: true });
 }

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import {
+  Checkbox,
   ActionIcon,
   Badge,
   Button,
@@ -40,6 +41,8 @@ function NewUserModal({ opened, onClose }: { opened: boolean; onClose: () => voi
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('viewer');
+  // On by default: a password the admin chose is the admin's until the user replaces it.
+  const [mustChange, setMustChange] = useState(true);
   const [local, setLocal] = useState<FieldErrors<'username' | 'password' | 'role'>>({});
   const fields = ['username', 'password', 'role'] as const;
 
@@ -47,6 +50,7 @@ function NewUserModal({ opened, onClose }: { opened: boolean; onClose: () => voi
     setUsername('');
     setPassword('');
     setRole('viewer');
+    setMustChange(true);
     setLocal({});
     m.reset();
     onClose();
@@ -63,7 +67,12 @@ function NewUserModal({ opened, onClose }: { opened: boolean; onClose: () => voi
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const parsed = CreateUserBody.safeParse({ username: username.trim(), password, role });
+    const parsed = CreateUserBody.safeParse({
+      username: username.trim(),
+      password,
+      role,
+      mustChangePassword: mustChange,
+    });
     if (!parsed.success) {
       setLocal(zodFieldErrors(parsed.error, fields));
       return;
@@ -109,6 +118,12 @@ function NewUserModal({ opened, onClose }: { opened: boolean; onClose: () => voi
             error={errors.role}
             data-testid="user-role"
           />
+          <Checkbox
+            label="They must choose a new password at first sign-in"
+            checked={mustChange}
+            onChange={(e) => setMustChange(e.currentTarget.checked)}
+            data-testid="user-must-change"
+          />
           <FormFooter
             error={server.alert}
             pending={m.isPending}
@@ -127,18 +142,21 @@ function SetPasswordModal({ user, onClose }: { user: User | null; onClose: () =>
   const qc = useQueryClient();
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [mustChange, setMustChange] = useState(true);
   const [local, setLocal] = useState<FieldErrors<'password' | 'confirm'>>({});
 
   const close = () => {
     setPassword('');
     setConfirm('');
+    setMustChange(true);
     setLocal({});
     m.reset();
     onClose();
   };
 
   const m = useMutation({
-    mutationFn: (body: { id: string; password: string }) => updateUser(body.id, { password: body.password }),
+    mutationFn: (body: { id: string; password: string; mustChangePassword: boolean }) =>
+      updateUser(body.id, { password: body.password, mustChangePassword: body.mustChangePassword }),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: usersQuery.queryKey });
       close();
@@ -154,7 +172,7 @@ function SetPasswordModal({ user, onClose }: { user: User | null; onClose: () =>
     if (password !== confirm) errors.confirm = 'Passwords do not match';
     setLocal(errors);
     if (errors.password || errors.confirm) return;
-    m.mutate({ id: user.id, password });
+    m.mutate({ id: user.id, password, mustChangePassword: mustChange });
   };
 
   const server = splitError(m.error, ['password'] as const);
@@ -186,6 +204,12 @@ function SetPasswordModal({ user, onClose }: { user: User | null; onClose: () =>
             error={errors.confirm}
             autoComplete="new-password"
             data-testid="user-newpassword-confirm"
+          />
+          <Checkbox
+            label="They must choose a new password at next sign-in"
+            checked={mustChange}
+            onChange={(e) => setMustChange(e.currentTarget.checked)}
+            data-testid="user-newpassword-must-change"
           />
           <FormFooter
             error={server.alert}
@@ -310,13 +334,17 @@ export function UsersPage() {
                             <Table.Td>
                               <Badge
                                 variant="dot"
-                                color={u.disabled ? 'gray' : 'teal'}
+                                color={u.disabled ? 'gray' : u.mustChangePassword ? 'yellow' : 'teal'}
                                 size="sm"
                                 tt="none"
                                 radius="sm"
                                 data-testid="user-status"
                               >
-                                {u.disabled ? 'Disabled' : 'Active'}
+                                {u.disabled
+                                  ? 'Disabled'
+                                  : u.mustChangePassword
+                                    ? 'Must change password'
+                                    : 'Active'}
                               </Badge>
                             </Table.Td>
                             <Table.Td>

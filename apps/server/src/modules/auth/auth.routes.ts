@@ -28,5 +28,9 @@ export function authRoutes(routes: RouteTable, auth: AuthService): void {
   routes.add(authApi.unlock, async ({ auth: ctx, body, client }) => ({
     unlockedUntil: await auth.unlock(ctx, body.password, client),
   }));
+  routes.add(authApi.changePassword, async ({ auth: ctx, body, client }) => {
+    await auth.changePassword(ctx, body.currentPassword, body.newPassword, client);
+    return { ok: true as const };
+  });
   routes.add(authApi.me, ({ auth: ctx }) => Promise.resolve(auth.me(ctx)));
 }

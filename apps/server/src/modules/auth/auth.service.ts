@@ -2,7 +2,14 @@ import { type Me, type Role } from '@airlock/contract/auth';
 import { TOKEN_PREFIX } from '@airlock/contract/tokens';
 import type { ServerConfig } from '@airlock/contract/config';
 import { UserError, unauthenticated } from '../../lib/errors';
-import { dummyPasswordHash, randomToken, safeEqual, sha256, verifyPassword } from '../../lib/crypto';
+import {
+  dummyPasswordHash,
+  hashPassword,
+  randomToken,
+  safeEqual,
+  sha256,
+  verifyPassword,
+} from '../../lib/crypto';
 import type { AuthContext } from '../../lib/route';
 import type { ClientInfo } from '../../lib/client-info';
 import type { ApiTokensTable, UsersTable } from '../../db/schema';
@@ -93,7 +100,12 @@ export class AuthService {
       await this.sessions.update(id, { last_seen_at: iso(now) });
     return {
       kind: 'session',
-      user: { id: u.id, username: u.username, role: u.role as Role },
+      user: {
+        id: u.id,
+        username: u.username,
+        role: u.role as Role,
+        mustChangePassword: u.must_change_password !== 0,
+      },
       sessionId: id,
       csrfToken: s.csrf_token,
       unlockedUntil: s.unlocked_until,
@@ -121,7 +133,12 @@ export class AuthService {
     return {
       kind: 'token',
       // A token acts with its owner's current role: demoting the user demotes the token.
-      user: { id: u.id, username: u.username, role: u.role as Role },
+      user: {
+        id: u.id,
+        username: u.username,
+        role: u.role as Role,
+        mustChangePassword: u.must_change_password !== 0,
+      },
       tokenId: t.id,
       unlockedUntil: t.unlocked_until,
     };
@@ -170,7 +187,12 @@ export class AuthService {
       cookie,
       maxAgeSeconds: Math.floor(absMs / 1000),
       me: {
-        user: { id: user.id, username: user.username, role: user.role as Role },
+        user: {
+          id: user.id,
+          username: user.username,
+          role: user.role as Role,
+          mustChangePassword: user.must_change_password !== 0,
+        },
         via: 'session',
         csrfToken: csrf,
         unlockedUntil: null,
@@ -226,27 +248,68 @@ export class AuthService {
     });
   }
 
-  /** Re-checks the password and opens the unlock window for this session or token. */
-  async unlock(auth: AuthContext, password: string, client: ClientInfo): Promise<string> {
+  /**
+   * Changes the caller's own password, checked against the current one (counted like a failed
+   * unlock, so a stolen session cannot guess it), clears a required change, and ends the user's
+   * other sessions: whoever else held one signed in with the old password. The caller's session
+   * stays; API tokens are credentials of their own and stay too.
+   */
+  async changePassword(auth: AuthContext, current: string, next: string, client: ClientInfo): Promise<void> {
+    const user = await this.recheckPassword(auth, current, client, {
+      failure: 'auth.password.failure',
+      message: 'The current password is wrong; the password was not changed.',
+      field: 'body.currentPassword',
+    });
+    const wasRequired = user.must_change_password !== 0;
+    await this.users.update(user.id, { password_hash: await hashPassword(next), must_change_password: 0 });
+    await this.sessions.deleteForUser(user.id, auth.kind === 'session' ? auth.sessionId : undefined);
+    await this.audit.append({
+      actor: actorOf(auth),
+      action: 'auth.password.change',
+      target: `user:${auth.user.username}`,
+      details: { via: auth.kind, ...(wasRequired ? { required: true } : {}) },
+    });
+  }
+
+  /**
+   * The signed-in user's password, asked again (unlock, password change): refused while too many
+   * recent attempts failed, and each failure counted and audited, so a stolen session cannot
+   * guess it.
+   */
+  private async recheckPassword(
+    auth: AuthContext,
+    password: string,
+    client: ClientInfo,
+    refusal: { failure: string; message: string; field: string },
+  ): Promise<UsersTable> {
     const wait = this.limiter.retryAfter(auth.user.username, client.ip);
     if (wait > 0)
       throw new UserError(
         429,
         'rate_limited',
         `Too many failed attempts. Try again in ${Math.ceil(wait / 60_000)} minute(s).`,
+        { retryAfterSeconds: Math.ceil(wait / 1000) },
       );
     const user = await this.users.byId(auth.user.id);
     if (!user || !(await verifyPassword(password, user.password_hash))) {
       this.limiter.fail(auth.user.username, client.ip);
       await this.audit.append({
         actor: actorOf(auth),
-        action: 'auth.unlock.failure',
+        action: refusal.failure,
         target: `user:${auth.user.username}`,
       });
-      throw new UserError(403, 'forbidden', 'Wrong password; nothing was unlocked.', [
-        { path: 'body.password', message: 'is wrong' },
-      ]);
+      throw new UserError(403, 'forbidden', refusal.message, [{ path: refusal.field, message: 'is wrong' }]);
     }
+    return user;
+  }
+
+  /** Re-checks the password and opens the unlock window for this session or token. */
+  async unlock(auth: AuthContext, password: string, client: ClientInfo): Promise<string> {
+    await this.recheckPassword(auth, password, client, {
+      failure: 'auth.unlock.failure',
+      message: 'Wrong password; nothing was unlocked.',
+      field: 'body.password',
+    });
     const until = iso(Date.now() + this.cfg.session.unlockMinutes * 60_000);
     if (auth.kind === 'session') await this.sessions.update(auth.sessionId, { unlocked_until: until });
     else await this.tokens.update(auth.tokenId, { unlocked_until: until });

@@ -116,6 +116,7 @@ export class LiveSockets {
     if (!now) return SocketClose.signedOut;
     const { role, unlock } = parseGuard(t.guard);
     if (role !== null && !roleAtLeast(now.user.role, role)) return SocketClose.roleChanged;
+    if (now.user.mustChangePassword !== false) return SocketClose.passwordChangeRequired;
     if (unlock) {
       const until = now.unlockedUntil ? Date.parse(now.unlockedUntil) : NaN;
       // No unlock window at all (it was cleared) counts as closed long ago.

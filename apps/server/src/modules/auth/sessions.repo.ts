@@ -20,8 +20,11 @@ export class SessionsRepo {
     await this.db.deleteFrom('sessions').where('id', '=', id).execute();
   }
 
-  async deleteForUser(userId: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  /** Ends every session of a user, but `keep` (the caller's own, when it changed its password). */
+  async deleteForUser(userId: string, keep?: string): Promise<void> {
+    let q = this.db.deleteFrom('sessions').where('user_id', '=', userId);
+    if (keep) q = q.where('id', '!=', keep);
+    await q.execute();
   }
 
   async deleteExpired(nowIso: string): Promise<void> {

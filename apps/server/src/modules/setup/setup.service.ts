@@ -59,6 +59,7 @@ export class SetupService {
       password_hash: await hashPassword(body.password),
       role: 'admin',
       disabled: 0,
+      must_change_password: 0,
       created_at: new Date().toISOString(),
       last_login_at: null,
     };

@@ -13,6 +13,7 @@ export function toUser(r: UsersTable): User {
     username: r.username,
     role: r.role as Role,
     disabled: r.disabled === 1,
+    mustChangePassword: r.must_change_password !== 0,
     createdAt: r.created_at,
     lastLoginAt: r.last_login_at,
   };
@@ -43,13 +44,14 @@ export class UsersService {
       disabled: 0,
       created_at: new Date().toISOString(),
       last_login_at: null,
+      must_change_password: body.mustChangePassword ? 1 : 0,
     };
     await this.repo.insert(row);
     await this.audit.append({
       actor,
       action: 'user.create',
       target: `user:${row.username}`,
-      details: { role: row.role },
+      details: { role: row.role, ...(body.mustChangePassword ? { mustChangePassword: true } : {}) },
     });
     return toUser(row);
   }
@@ -81,6 +83,13 @@ export class UsersService {
     if (body.password) {
       patch.password_hash = await hashPassword(body.password);
       changes.password = 'changed';
+    }
+    if (
+      body.mustChangePassword !== undefined &&
+      (body.mustChangePassword ? 1 : 0) !== row.must_change_password
+    ) {
+      patch.must_change_password = body.mustChangePassword ? 1 : 0;
+      changes.mustChangePassword = body.mustChangePassword;
     }
     if (Object.keys(patch).length === 0) return toUser(row);
     await this.repo.update(id, patch);

@@ -798,6 +798,52 @@ export class DockerEngine {
     if (signal.aborted) stream.destroy();
     return stream;
   }
+
+  /**
+   * The last `tail` log lines, read as the engine sends them (for downloads). `logs` without `follow`
+   * goes through dockerode, which reads the whole answer into one buffer (100000 long lines can be
+   * gigabytes); here the response itself is iterated, so nothing is read from the engine faster than
+   * the consumer pulls lines and a slow consumer stalls the engine's socket instead of filling memory.
+   * Stopping early or aborting `signal` destroys the engine request.
+   */
+  async logsStreamed(ref: string, opts: Omit<LogsOptions, 'follow'> = {}): Promise<AsyncIterable<LogLine>> {
+    const id = parseRef(ref);
+    const tail = opts.tail ?? 200;
+    if (!Number.isInteger(tail) || tail < 0 || tail > 100_000)
+      throw badRequest('tail must be an integer 0..100000');
+    const info = await this.inspectRaw(id);
+    const signal = opts.signal ?? new AbortController().signal;
+    const timestamps = opts.timestamps ?? false;
+    const modem = this.docker.modem;
+    const stream = await this.openStream(
+      'logs',
+      signal,
+      (abortSignal) =>
+        new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+          // The same request dockerode's container.logs makes, but with `isStream` the modem hands
+          // over the response unread, as it does for `follow`.
+          modem.dial(
+            {
+              path: `/containers/${info.Id}/logs?`,
+              method: 'GET',
+              isStream: true,
+              abortSignal,
+              statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+              options: { stdout: true, stderr: true, follow: false, tail, timestamps },
+            },
+            (err, data) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
+          );
+        }),
+    );
+    const demux = new LogDemuxer(info.Config.Tty ?? false, timestamps);
+    return iterate(
+      stream,
+      signal,
+      (chunk) => demux.push(chunk),
+      () => demux.flush(),
+      (err) => this.streamError('logs', err),
+    );
+  }
 }
 
 /**

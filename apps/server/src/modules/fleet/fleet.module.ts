@@ -5,6 +5,7 @@ import type { HostsService } from '../hosts/hosts.module';
 import type { StreamHub } from '../stream/stream.module';
 import { fleetRoutes } from './fleet.routes';
 import { FleetService, type FleetOptions } from './fleet.service';
+import { DownloadGate } from './download.gate';
 import { IngestGate } from './ingest.gate';
 import { SnapshotsRepo } from './snapshots.repo';
 
@@ -30,5 +31,9 @@ export function fleetModule(deps: FleetDeps): Module<FleetService> {
     deps.options,
   );
   const gate = new IngestGate({ spacing: deps.ingestSpacing });
-  return { service, register: (routes) => fleetRoutes(routes, service, deps.hosts, gate) };
+  const downloads = new DownloadGate();
+  return {
+    service,
+    register: (routes) => fleetRoutes(routes, service, deps.hosts, gate, downloads),
+  };
 }

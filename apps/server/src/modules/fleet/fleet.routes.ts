@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import {
@@ -13,12 +14,28 @@ import { sha256 } from '../../lib/crypto';
 import { SENT, type RouteTable } from '../../lib/route';
 import type { HostRecord, HostsService } from '../hosts/hosts.module';
 import type { FleetService } from './fleet.service';
+import type { DownloadGate } from './download.gate';
 import type { IngestGate } from './ingest.gate';
 
 /** A socket that cannot keep up is closed rather than buffered without bound. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 const LOG_BATCH_MS = 50;
 const LOG_BATCH_LINES = 500;
+/** A download is written in pieces of about this many characters (one write per piece, not per line). */
+const DOWNLOAD_PIECE_CHARS = 64 * 1024;
+
+/** Log lines as the download's text, "<time> <stream> <line>\n" each, batched into pieces. */
+async function* logText(lines: AsyncIterable<LogLine>): AsyncGenerator<string> {
+  let piece = '';
+  for await (const l of lines) {
+    piece += `${l.ts ?? '-'} ${l.stream} ${l.line}\n`;
+    if (piece.length >= DOWNLOAD_PIECE_CHARS) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece) yield piece;
+}
 
 function sendJson(socket: WebSocket, msg: LogsServerMessage | ExecServerMessage): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
@@ -32,6 +49,7 @@ export function fleetRoutes(
   fleet: FleetService,
   hosts: HostsService,
   gate: IngestGate,
+  downloads: DownloadGate,
 ): void {
   routes.add(fleetApi.list, ({ query, reply }) => {
     // Pre-serialised and cached (FleetService.listJson): 10k rows cost most in JSON.stringify.
@@ -96,19 +114,28 @@ export function fleetRoutes(
     }
   });
 
-  routes.add(fleetApi.logsDownload, async ({ params, query, reply }) => {
-    const lines = await fleet.logs(params.hostId, params.id, {
-      tail: query.tail,
-      follow: false,
-      timestamps: true,
+  routes.add(fleetApi.logsDownload, async ({ auth, params, query, reply }) => {
+    // Admitted before the engine is asked. 'close' fires once the answer is sent, when the client
+    // goes away and after an error answer alike, so the slot and the engine request end with it.
+    const release = downloads.admit(auth.user.id);
+    const ctrl = new AbortController();
+    reply.raw.once('close', () => {
+      release();
+      ctrl.abort();
     });
-    const out: string[] = [];
-    for await (const l of lines) out.push(`${l.ts ?? '-'} ${l.stream} ${l.line}`);
+    const lines = await fleet.logsDownload(params.hostId, params.id, {
+      tail: query.tail,
+      signal: ctrl.signal,
+    });
     const safeName = params.id.replace(/[^A-Za-z0-9_.-]/g, '_');
+    // Fastify pipes the stream into the reply: while the client's socket is full, the pipe stops
+    // pulling lines, so the engine's socket is not read either and memory stays at a few pieces.
+    // An engine failure before the first byte is an error answer; after it, the reply is cut off
+    // (an incomplete chunked body), so a truncated file never looks complete.
     return reply
       .type('text/plain; charset=utf-8')
       .header('content-disposition', `attachment; filename="${safeName}.log"`)
-      .send(out.join('\n') + (out.length ? '\n' : ''));
+      .send(Readable.from(logText(lines), { objectMode: false }));
   });
 
   routes.ws(fleetApi.exec, async (socket, { auth, params, query }) => {

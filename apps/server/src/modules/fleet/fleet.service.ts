@@ -277,6 +277,20 @@ export class FleetService implements HostWatcher, RuntimeSink {
     return runtime.engine(record.label).logs(id, opts);
   }
 
+  /**
+   * The last `tail` lines with timestamps, for a download: read from the engine only as fast as the
+   * caller consumes them (DockerEngine.logsStreamed); aborting `signal` closes the engine request.
+   */
+  async logsDownload(
+    hostId: string,
+    ref: string,
+    opts: { tail: number; signal: AbortSignal },
+  ): Promise<AsyncIterable<LogLine>> {
+    const { record, runtime } = this.engineEntry(hostId, 'logs');
+    const id = runtime.find(ref)?.id ?? ref;
+    return runtime.engine(record.label).logsStreamed(id, { ...opts, timestamps: true });
+  }
+
   /** An interactive shell; start and end are audited. Call `end` exactly once when it closes. */
   async exec(
     auth: AuthContext,

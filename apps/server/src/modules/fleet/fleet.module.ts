@@ -4,6 +4,7 @@ import type { AuditService } from '../audit/audit.module';
 import type { HostsService } from '../hosts/hosts.module';
 import type { StreamHub } from '../stream/stream.module';
 import { fleetRoutes } from './fleet.routes';
+import { ingestRoutes } from './ingest.routes';
 import { FleetService, type FleetOptions } from './fleet.service';
 import { DownloadGate } from './download.gate';
 import { IngestGate } from './ingest.gate';
@@ -34,6 +35,9 @@ export function fleetModule(deps: FleetDeps): Module<FleetService> {
   const downloads = new DownloadGate();
   return {
     service,
-    register: (routes) => fleetRoutes(routes, service, deps.hosts, gate, downloads),
+    register: (routes) => {
+      fleetRoutes(routes, service, downloads);
+      ingestRoutes(routes, service, deps.hosts, gate);
+    },
   };
 }

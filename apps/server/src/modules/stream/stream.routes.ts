@@ -1,17 +1,16 @@
 import { StreamClientMessage, streamApi, type StreamMessage } from '@airlock/contract/stream';
 import type { RouteTable } from '../../lib/route';
+import { CLOSE_TOO_SLOW, MAX_BUFFERED, readControl } from '../../lib/ws-stream';
 import type { StreamHub } from './stream.hub';
 
 const PING_MS = 25_000;
-/** A client that cannot keep up is dropped rather than buffered without bound. */
-const MAX_BUFFERED = 4 * 1024 * 1024;
 
 export function streamRoutes(routes: RouteTable, hub: StreamHub): void {
   routes.ws(streamApi.stream, (socket, { live }) => {
     const send = (msg: StreamMessage) => {
       if (socket.readyState !== socket.OPEN) return;
       if (socket.bufferedAmount > MAX_BUFFERED) {
-        socket.close(1013, 'client too slow');
+        socket.close(CLOSE_TOO_SLOW, 'client too slow');
         return;
       }
       socket.send(JSON.stringify(msg));
@@ -27,14 +26,7 @@ export function streamRoutes(routes: RouteTable, hub: StreamHub): void {
     send({ type: 'hello', serverTime: new Date().toISOString() });
     const ping = setInterval(() => send({ type: 'ping', serverTime: new Date().toISOString() }), PING_MS);
     socket.on('message', (data: Buffer) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(data.toString('utf8'));
-      } catch {
-        socket.close(1003, 'invalid JSON');
-        return;
-      }
-      if (!StreamClientMessage.safeParse(parsed).success) socket.close(1003, 'unknown message');
+      if (!readControl(StreamClientMessage, data.toString('utf8'))) socket.close(1003, 'unknown message');
     });
     socket.on('close', () => {
       clearInterval(ping);

@@ -35,9 +35,10 @@ import {
   type ContainerSort,
   type ContainerSummary,
 } from '@airlock/contract/fleet';
-import type { Host } from '@airlock/contract/hosts';
+import { can } from '@airlock/contract/endpoint';
+import { hostsApi, type Host } from '@airlock/contract/hosts';
 import { containersQuery } from '../api/containers';
-import { hasRole, useCurrentUser } from '../api/CurrentUser';
+import { useCurrentUser } from '../api/CurrentUser';
 import { hostLabelLookup, hostsQuery } from '../api/hosts';
 import { LoadError } from '../components/FormError';
 import { PageHeader } from '../components/PageHeader';
@@ -424,13 +425,13 @@ export function FleetPage() {
       withIndicatorBackground
       title="No hosts yet"
       description={
-        hasRole(me, 'admin')
+        can(me, hostsApi.create)
           ? 'Airlock watches containers on hosts you add: the local Docker engine, a remote engine over SSH, or a host that pushes reports.'
           : 'Airlock watches containers on hosts an admin adds. Ask an admin to add one under Settings → Hosts.'
       }
       data-testid="fleet-empty"
     >
-      {hasRole(me, 'admin') && (
+      {can(me, hostsApi.create) && (
         <EmptyState.Actions>
           <Button component={Link} to="/settings/hosts" size="xs" data-testid="fleet-add-host">
             Add a host in Settings → Hosts

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Duplex, PassThrough } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { UserError } from './errors';
+import { InternalError, UserError } from './errors';
 import { CLOSE_TOO_SLOW, bridgeTty, errorMessageFor, pumpLines, readControl } from './ws-stream';
 
 // Real sockets on loopback: the pump and the bridge are judged by what a client receives.
@@ -145,6 +145,11 @@ void describe('pumpLines', () => {
     assert.deepEqual(await run(new Error('ECONNREFUSED /var/run/secret.sock')), [
       { type: 'error', code: 'internal', message: 'Internal error.' },
     ]);
+    assert.deepEqual(errorMessageFor(new InternalError('SELECT * FROM users: disk I/O error')), {
+      type: 'error',
+      code: 'internal',
+      message: 'Internal error.',
+    });
     assert.deepEqual(errorMessageFor('a string'), {
       type: 'error',
       code: 'internal',

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
-import { AppError } from './errors';
+import { AppError, InternalError } from './errors';
 
 // The two shapes every live socket of the deck takes: a pump of lines (logs today, session
 // transcripts next) and a terminal bridge (the container shell today, session attach next). Routes
@@ -33,9 +33,12 @@ export function readControl<S extends z.ZodType>(schema: S, text: string): z.inf
   return msg.success ? msg.data : null;
 }
 
-/** The `{type: 'error'}` message for a failure: an AppError's own words, anything else hidden. */
+/**
+ * The `{type: 'error'}` message for a failure: an AppError's own words; an InternalError's or any
+ * other error's message stays on the server (it may name files, queries or secrets).
+ */
 export function errorMessageFor(err: unknown): { type: 'error'; code: string; message: string } {
-  return err instanceof AppError
+  return err instanceof AppError && !(err instanceof InternalError)
     ? { type: 'error', code: err.code, message: err.message }
     : { type: 'error', code: 'internal', message: 'Internal error.' };
 }

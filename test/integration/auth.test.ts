@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Me } from '@airlock/contract/auth';
 import {
@@ -362,5 +363,81 @@ describe('strangers cannot lock the admin out (issue 8 §1)', () => {
       remoteAddress: '192.0.2.12',
     });
     assert.equal(ok.statusCode, 200, ok.body);
+  });
+});
+
+describe('failed sign-ins with unknown usernames (issue 8 §1)', () => {
+  let t: TestApp;
+  let admin: Caller;
+  before(async () => {
+    t = await startTestApp();
+    admin = await t.setup();
+  });
+  after(() => t.close());
+
+  it('are audited under a keyed hash of the name, never the name itself', async () => {
+    const secret = 'hunter2-secret';
+    for (const remoteAddress of ['10.9.0.1', '10.9.0.2'])
+      assertError(
+        await t.request('POST', '/api/auth/login', {
+          body: { username: secret, password: 'whatever-password' },
+          remoteAddress,
+        }),
+        401,
+        'unauthenticated',
+      );
+    assertError(
+      await t.request('POST', '/api/auth/login', {
+        body: { username: 'other-name', password: 'whatever-pw' },
+      }),
+      401,
+      'unauthenticated',
+    );
+    assertError(
+      await t.request('POST', '/api/auth/login', {
+        body: { username: ADMIN.username, password: 'wrong-one-1' },
+      }),
+      401,
+      'unauthenticated',
+    );
+
+    const listed = await t.request('GET', '/api/audit?limit=100', { as: admin });
+    assert.equal(listed.statusCode, 200, listed.body);
+    assert.ok(!listed.body.includes(secret), 'the audit API must not contain the typed name');
+    const failures = listed
+      .json<{ items: { action: string; target: string | null; actorName: string | null }[] }>()
+      .items.filter((e) => e.action === 'auth.login.failure');
+    assert.equal(failures.length, 4);
+    const targets = failures.map((e) => e.target).reverse();
+    const [first, second, other, known] = targets;
+    assert.match(first ?? '', /^user-unknown:[0-9a-f]{16}$/);
+    assert.equal(second, first, 'the same name correlates');
+    assert.match(other ?? '', /^user-unknown:[0-9a-f]{16}$/);
+    assert.notEqual(other, first);
+    assert.equal(known, 'user:admin', 'an existing account keeps its name');
+
+    // Keyed with an HKDF subkey of the master key: not a plain hash, not the raw key.
+    const masterKey = Buffer.from(readFileSync(path.join(t.home, 'master.key'), 'utf8').trim(), 'hex');
+    const subkey = Buffer.from(
+      hkdfSync('sha256', masterKey, Buffer.alloc(0), 'airlock audit unknown username v1', 32),
+    );
+    assert.equal(
+      first,
+      `user-unknown:${createHmac('sha256', subkey).update(secret).digest('hex').slice(0, 16)}`,
+    );
+    assert.notEqual(
+      first?.slice(13),
+      createHmac('sha256', masterKey).update(secret).digest('hex').slice(0, 16),
+    );
+    assert.notEqual(first?.slice(13), createHash('sha256').update(secret).digest('hex').slice(0, 16));
+
+    // Nor anywhere in the database files (main file and write-ahead log).
+    await t.store.db.selectFrom('audit_events').select('seq').execute();
+    for (const f of readdirSync(t.home).filter((n) => n.startsWith('airlock.sqlite'))) {
+      const bytes = readFileSync(path.join(t.home, f));
+      assert.equal(bytes.includes(secret), false, `${f} contains the typed name`);
+      assert.equal(bytes.includes(Buffer.from(secret, 'utf16le')), false, `${f} contains the typed name`);
+    }
+    assert.ok(readdirSync(t.home).some((n) => n === 'airlock.sqlite'));
   });
 });

@@ -88,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const auth = authModule({
     db,
     config,
+    masterKey: deps.masterKey,
     audit: audit.service,
     users: users.accounts,
     tokens: tokens.store,

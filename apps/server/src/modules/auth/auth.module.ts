@@ -15,6 +15,8 @@ export { LiveSockets } from './live-sockets';
 export interface AuthDeps {
   db: Db;
   config: ServerConfig;
+  /** Keys the audit label of unknown usernames (through an HKDF subkey). */
+  masterKey: Buffer;
   audit: AuditService;
   users: AuthUsers;
   tokens: AuthTokens;
@@ -32,7 +34,7 @@ export function authModule(deps: AuthDeps): Module<AuthService> & {
   liveSockets: LiveSockets;
 } {
   const sessions = new SessionsRepo(deps.db);
-  const service = new AuthService(deps.users, sessions, deps.tokens, deps.audit, deps.config);
+  const service = new AuthService(deps.users, sessions, deps.tokens, deps.audit, deps.config, deps.masterKey);
   const liveSockets = new LiveSockets(service, {
     afterUnlockMs: deps.config.session.shellAfterUnlockMinutes * 60_000,
     warn: deps.warn,

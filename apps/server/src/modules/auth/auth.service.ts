@@ -1,6 +1,7 @@
 import { type Me, type Role } from '@airlock/contract/auth';
 import { TOKEN_PREFIX } from '@airlock/contract/tokens';
 import type { ServerConfig } from '@airlock/contract/config';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RateLimited, UserError, unauthenticated } from '../../lib/errors';
 import {
@@ -52,6 +53,8 @@ export function parseApiToken(value: string): { id: string; secret: string } | n
 
 export class AuthService {
   readonly limiter: LoginLimiter;
+  /** Keys the audit label of unknown usernames; a purpose-bound HKDF subkey of the master key. */
+  readonly #unknownNameKey: Buffer;
 
   constructor(
     private readonly users: AuthUsers,
@@ -59,8 +62,21 @@ export class AuthService {
     private readonly tokens: AuthTokens,
     private readonly audit: AuditService,
     private readonly cfg: ServerConfig,
+    masterKey: Buffer,
   ) {
     this.limiter = new LoginLimiter(cfg.login);
+    this.#unknownNameKey = Buffer.from(
+      hkdfSync('sha256', masterKey, Buffer.alloc(0), 'airlock audit unknown username v1', 32),
+    );
+  }
+
+  /**
+   * How the audit log names a username that is not an account: a keyed hash, so repeated attempts
+   * with one name correlate while the name itself (often a password typed into the wrong field)
+   * is never stored and cannot be recovered or guessed from the log without the master key.
+   */
+  unknownUserTarget(username: string): string {
+    return `user-unknown:${createHmac('sha256', this.#unknownNameKey).update(username, 'utf8').digest('hex').slice(0, 16)}`;
   }
 
   /**
@@ -242,10 +258,12 @@ export class AuthService {
     if (!user || !ok || user.disabled === 1) {
       const lockedOut = attempt.failed();
       const reason = !user ? 'unknown user' : !ok ? 'wrong password' : 'disabled';
+      // An unknown name is stored only as its keyed hash (it may be a mistyped password).
+      const target = user ? `user:${user.username}` : this.unknownUserTarget(username);
       await this.audit.append({
-        actor: { type: 'anonymous', name: username },
+        actor: user ? { type: 'anonymous', name: user.username } : { type: 'anonymous' },
         action: 'auth.login.failure',
-        target: `user:${username}`,
+        target,
         details: { ip: client.ip, reason, ...(lockedOut ? { lockedOut: true } : {}) },
       });
       throw unauthenticated('Wrong username or password.');

@@ -18,7 +18,7 @@ import type { ApiTokensTable, UsersTable } from '../../db/schema';
 import type { AuthTokens, AuthUsers } from './accounts.port';
 import { actorOf, type AuditService } from '../audit/audit.module';
 import type { SessionsRepo } from './sessions.repo';
-import { LoginLimiter, type Attempt } from './login-limiter';
+import { LoginLimiter, type Attempt, type Cleared } from './login-limiter';
 
 const TOUCH_EVERY_MS = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -101,6 +101,23 @@ export class AuthService {
   private async checkPassword(attempt: Attempt, password: string, hash: string): Promise<boolean> {
     const [ok] = await Promise.all([verifyPassword(password, hash), sleep(attempt.delayMs)]);
     return ok;
+  }
+
+  /**
+   * Clears every sign-in lockout and failure count of an existing account (all addresses): the
+   * server-host `airlock users unlock-login`. Null when there is no such user.
+   */
+  async unlockLogin(username: string, via: string): Promise<Cleared | null> {
+    const user = await this.users.byUsername(username);
+    if (!user) return null;
+    const cleared = this.limiter.clear(user.username);
+    await this.audit.append({
+      actor: { type: 'system', name: via },
+      action: 'auth.login.unlocked',
+      target: `user:${user.username}`,
+      details: { ...cleared },
+    });
+    return cleared;
   }
 
   /**

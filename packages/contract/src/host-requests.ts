@@ -3,7 +3,7 @@ import { Username } from './auth';
 
 /**
  * Requests from the server host to the running server, as files in `$AIRLOCK_HOME/host-requests/`
- * (docs/SECURITY.md, "Clearing a sign-in lockout"). The CLI writes `<id>.request.json`; the server
+ * (docs/SECURITY.md, "Clearing a lockout"). The CLI writes `<id>.request.json`; the server
  * takes it, acts, and answers with `<id>.reply.json`. Whoever can write into the 0700 data
  * directory is the machine's operator, whom the threat model trusts; nothing of this is reachable
  * over the network.

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Me } from '@airlock/contract/auth';
 import {
@@ -73,7 +74,7 @@ describe('login, sessions, unlock, tokens', () => {
   });
   after(() => t.close());
 
-  it('wrong password is 401; five failures lock the account even for the right password', async () => {
+  it('wrong password is 401; five failures lock the account at that address even for the right password', async () => {
     await t.createUser(admin, 'lockme', 'viewer');
     for (let i = 0; i < 5; i++) {
       assertError(
@@ -87,8 +88,11 @@ describe('login, sessions, unlock, tokens', () => {
     const locked = await t.request('POST', '/api/auth/login', {
       body: { username: 'lockme', password: PASSWORD },
     });
-    assertError(locked, 429, 'rate_limited');
+    const refusal = assertError(locked, 429, 'rate_limited');
     assert.equal(sessionCookie(locked), undefined);
+    const retryAfter = Number(locked.headers['retry-after']);
+    assert.ok(retryAfter > 14 * 60 && retryAfter <= 15 * 60, `Retry-After ${locked.headers['retry-after']}`);
+    assert.deepEqual(refusal.details, { retryAfterSeconds: retryAfter });
     // The lockout is audited once; hammering a locked account does not grow the log.
     const auditBefore = (await t.counts()).audit;
     for (let i = 0; i < 5; i++) {
@@ -107,6 +111,12 @@ describe('login, sessions, unlock, tokens', () => {
     assert.equal(failures.filter((f) => f.details.includes('"lockedOut":true')).length, 1);
     // Per account: another user at the same address still signs in.
     await t.login(ADMIN.username, ADMIN.password);
+    // Per address: the same account from another address still signs in.
+    const elsewhere = await t.request('POST', '/api/auth/login', {
+      body: { username: 'lockme', password: PASSWORD },
+      remoteAddress: '192.0.2.44',
+    });
+    assert.equal(elsewhere.statusCode, 200, elsewhere.body);
   });
 
   it('every login rotates the session; logout kills it', async () => {
@@ -278,5 +288,156 @@ describe('per-address lockout', () => {
       body: { username: ADMIN.username, password: ADMIN.password },
     });
     assertError(res, 429, 'rate_limited');
+    // Only that address: the admin elsewhere is not refused.
+    const elsewhere = await t.request('POST', '/api/auth/login', {
+      body: { username: ADMIN.username, password: ADMIN.password },
+      remoteAddress: '192.0.2.45',
+    });
+    assert.equal(elsewhere.statusCode, 200, elsewhere.body);
+  });
+});
+
+describe('strangers cannot lock the admin out (issue 8 §1)', () => {
+  let t: TestApp;
+  before(async () => {
+    // Real defaults: 5 per account and address, 20 per address, 15 min, at most 3 s of delay.
+    t = await startTestApp();
+    await t.setup();
+  });
+  after(() => t.close());
+
+  const attempt = (password: string, remoteAddress: string) =>
+    t.request('POST', '/api/auth/login', { body: { username: ADMIN.username, password }, remoteAddress });
+
+  it('failures for admin from address A, and from many others, never refuse the right password from address B', async () => {
+    for (let i = 0; i < 5; i++)
+      assertError(await attempt(`guess-a-${i}`, '10.0.0.1'), 401, 'unauthenticated');
+    // A is locked out of admin, even with the right password, and told for how long.
+    const atA = await attempt(ADMIN.password, '10.0.0.1');
+    assertError(atA, 429, 'rate_limited');
+
+    // A botnet: four more addresses, five guesses each, all at once.
+    const guesses = [];
+    for (let a = 2; a <= 5; a++)
+      for (let i = 0; i < 5; i++) guesses.push(attempt(`guess-${a}-${i}`, `10.0.0.${a}`));
+    for (const res of await Promise.all(guesses)) assertError(res, 401, 'unauthenticated');
+
+    // B: the right password works, slowed by at most the 3 s cap (plus the hash itself).
+    const started = Date.now();
+    const atB = await attempt(ADMIN.password, '192.0.2.10');
+    const took = Date.now() - started;
+    assert.equal(atB.statusCode, 200, atB.body);
+    assert.ok(sessionCookie(atB));
+    assert.ok(took >= 2_900 && took < 6_000, `took ${took} ms`);
+    // The success ended the pressure on the account; A stays locked out.
+    const next = Date.now();
+    assert.equal((await attempt(ADMIN.password, '192.0.2.11')).statusCode, 200);
+    assert.ok(Date.now() - next < 2_000, `took ${Date.now() - next} ms`);
+    assertError(await attempt(ADMIN.password, '10.0.0.1'), 429, 'rate_limited');
+    assert.ok(Number(atA.headers['retry-after']) > 14 * 60, `Retry-After ${atA.headers['retry-after']}`);
+  });
+
+  it("unlock and password change count against the same limiter at the caller's address", async () => {
+    const s = await t.login(ADMIN.username, ADMIN.password);
+    for (let i = 0; i < 5; i++)
+      assertError(
+        await t.request('POST', '/api/auth/unlock', { as: s, body: { password: `wrong-unlock-${i}` } }),
+        403,
+        'forbidden',
+      );
+    const locked = await t.request('POST', '/api/auth/unlock', { as: s, body: { password: ADMIN.password } });
+    assertError(locked, 429, 'rate_limited');
+    assert.ok(Number(locked.headers['retry-after']) > 0);
+    assertError(
+      await t.request('POST', '/api/auth/password', {
+        as: s,
+        body: { currentPassword: ADMIN.password, newPassword: 'another-password-456' },
+      }),
+      429,
+      'rate_limited',
+    );
+    // Through the same session from another address (the user moved networks), it works.
+    const ok = await t.request('POST', '/api/auth/unlock', {
+      as: s,
+      body: { password: ADMIN.password },
+      remoteAddress: '192.0.2.12',
+    });
+    assert.equal(ok.statusCode, 200, ok.body);
+  });
+});
+
+describe('failed sign-ins with unknown usernames (issue 8 §1)', () => {
+  let t: TestApp;
+  let admin: Caller;
+  before(async () => {
+    t = await startTestApp();
+    admin = await t.setup();
+  });
+  after(() => t.close());
+
+  it('are audited under a keyed hash of the name, never the name itself', async () => {
+    const secret = 'hunter2-secret';
+    for (const remoteAddress of ['10.9.0.1', '10.9.0.2'])
+      assertError(
+        await t.request('POST', '/api/auth/login', {
+          body: { username: secret, password: 'whatever-password' },
+          remoteAddress,
+        }),
+        401,
+        'unauthenticated',
+      );
+    assertError(
+      await t.request('POST', '/api/auth/login', {
+        body: { username: 'other-name', password: 'whatever-pw' },
+      }),
+      401,
+      'unauthenticated',
+    );
+    assertError(
+      await t.request('POST', '/api/auth/login', {
+        body: { username: ADMIN.username, password: 'wrong-one-1' },
+      }),
+      401,
+      'unauthenticated',
+    );
+
+    const listed = await t.request('GET', '/api/audit?limit=100', { as: admin });
+    assert.equal(listed.statusCode, 200, listed.body);
+    assert.ok(!listed.body.includes(secret), 'the audit API must not contain the typed name');
+    const failures = listed
+      .json<{ items: { action: string; target: string | null; actorName: string | null }[] }>()
+      .items.filter((e) => e.action === 'auth.login.failure');
+    assert.equal(failures.length, 4);
+    const targets = failures.map((e) => e.target).reverse();
+    const [first, second, other, known] = targets;
+    assert.match(first ?? '', /^user-unknown:[0-9a-f]{16}$/);
+    assert.equal(second, first, 'the same name correlates');
+    assert.match(other ?? '', /^user-unknown:[0-9a-f]{16}$/);
+    assert.notEqual(other, first);
+    assert.equal(known, 'user:admin', 'an existing account keeps its name');
+
+    // Keyed with an HKDF subkey of the master key: not a plain hash, not the raw key.
+    const masterKey = Buffer.from(readFileSync(path.join(t.home, 'master.key'), 'utf8').trim(), 'hex');
+    const subkey = Buffer.from(
+      hkdfSync('sha256', masterKey, Buffer.alloc(0), 'airlock audit unknown username v1', 32),
+    );
+    assert.equal(
+      first,
+      `user-unknown:${createHmac('sha256', subkey).update(secret).digest('hex').slice(0, 16)}`,
+    );
+    assert.notEqual(
+      first?.slice(13),
+      createHmac('sha256', masterKey).update(secret).digest('hex').slice(0, 16),
+    );
+    assert.notEqual(first?.slice(13), createHash('sha256').update(secret).digest('hex').slice(0, 16));
+
+    // Nor anywhere in the database files (main file and write-ahead log).
+    await t.store.db.selectFrom('audit_events').select('seq').execute();
+    for (const f of readdirSync(t.home).filter((n) => n.startsWith('airlock.sqlite'))) {
+      const bytes = readFileSync(path.join(t.home, f));
+      assert.equal(bytes.includes(secret), false, `${f} contains the typed name`);
+      assert.equal(bytes.includes(Buffer.from(secret, 'utf16le')), false, `${f} contains the typed name`);
+    }
+    assert.ok(readdirSync(t.home).some((n) => n === 'airlock.sqlite'));
   });
 });

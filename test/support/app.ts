@@ -30,6 +30,8 @@ export interface RequestOpts {
   /** Raw payload (sent as application/json unless headers say otherwise). */
   raw?: string;
   headers?: Record<string, string>;
+  /** The client address the server sees (request.ip); default 127.0.0.1. */
+  remoteAddress?: string;
 }
 
 export interface TestApp {
@@ -94,6 +96,7 @@ export async function startTestApp(
       method: method as 'GET',
       url,
       headers,
+      ...(opts.remoteAddress ? { remoteAddress: opts.remoteAddress } : {}),
       ...(payload !== undefined ? { payload } : {}),
     });
   };

@@ -88,6 +88,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const auth = authModule({
     db,
     config,
+    home,
+    masterKey: deps.masterKey,
     audit: audit.service,
     users: users.accounts,
     tokens: tokens.store,
@@ -116,6 +118,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   fastify.addHook('onClose', () => fleet.service.stop());
   fastify.addHook('onClose', () => auth.liveSockets.stop());
+  auth.hostRequests.start();
+  fastify.addHook('onClose', () => auth.hostRequests.stop());
 
   fastify.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/'))

@@ -30,12 +30,23 @@ export const ServerConfig = z
       })
       .strict()
       .default({ idleMinutes: 480, absoluteHours: 72, unlockMinutes: 10, shellAfterUnlockMinutes: 60 }),
+    /**
+     * Sign-in limiting (apps/server/src/modules/auth/login-limiter.ts). `maxFailuresPerAccount`
+     * counts one account from one address; across addresses the account is only slowed, by at
+     * most `maxDelaySeconds` per attempt, so strangers cannot lock its owner out.
+     */
     login: z
       .object({
         maxFailuresPerAccount: positive.default(5),
         maxFailuresPerAddress: positive.default(20),
         windowMinutes: positive.default(15),
         lockoutMinutes: positive.default(15),
+        maxDelaySeconds: z.coerce
+          .number()
+          .int()
+          .min(0, 'must be 0-30 seconds')
+          .max(30, 'must be 0-30 seconds')
+          .default(3),
       })
       .strict()
       .default({
@@ -43,6 +54,7 @@ export const ServerConfig = z
         maxFailuresPerAddress: 20,
         windowMinutes: 15,
         lockoutMinutes: 15,
+        maxDelaySeconds: 3,
       }),
     /** Largest accepted request body, in bytes. */
     bodyLimit: positive.default(1_048_576),

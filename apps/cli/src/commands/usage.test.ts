@@ -42,6 +42,7 @@ void describe('help and version', () => {
       ['users', 'set-role'],
       ['users', 'disable'],
       ['users', 'enable'],
+      ['users', 'unlock-login'],
       ['tokens'],
       ['tokens', 'list'],
       ['tokens', 'revoke'],

@@ -9,8 +9,24 @@ import { CliError } from '../lib/errors';
 import { printJson, printTable, shortTime } from '../lib/output';
 import { readNewPassword } from '../lib/password';
 import { authedClient } from '../lib/session';
+import { sendHostRequest, serverHome } from '../lib/host-request';
 
 const JsonOption = z.object({ json: z.boolean().optional() });
+const UnlockLoginOptions = z.object({
+  home: z.string().min(1, 'must not be empty').optional(),
+  wait: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number of seconds from 1 to 600')
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(1, 'must be a whole number of seconds from 1 to 600')
+        .max(600, 'must be a whole number of seconds from 1 to 600'),
+    )
+    .optional(),
+  json: z.boolean().optional(),
+});
 const CreateOptions = z.object({
   role: Role,
   passwordStdin: z.boolean().optional(),
@@ -104,4 +120,27 @@ export function registerUsersCommand(program: Command, ctx: CommandContext): voi
         ctx.io.out(`${username} is now ${disabled ? 'disabled' : 'enabled'}.\n`);
       });
   }
+
+  users
+    .command('unlock-login')
+    .description(
+      "on the server host: clear a user's sign-in lockout at every address (talks to the running server through its data directory, not the API)",
+    )
+    .argument('<username>', 'the user')
+    .option('--home <dir>', "the server's data directory (env AIRLOCK_HOME, default ./.airlock)")
+    .option('--wait <seconds>', 'how long to wait for the running server to answer', '10')
+    .option('--json', 'print the answer as JSON')
+    .action(async (rawUsername: string, _opts: unknown, cmd: Command) => {
+      const username = parseArg(Username, rawUsername, 'username');
+      const opts = parseOptions(UnlockLoginOptions, cmd);
+      const home = serverHome(ctx.io.env, opts.home);
+      const reply = await sendHostRequest(home, { kind: 'unlock-login', username }, (opts.wait ?? 10) * 1000);
+      if (!reply.ok) throw new CliError(reply.message);
+      if (opts.json) return printJson(ctx.io, reply);
+      ctx.io.out(
+        reply.lockedAddresses === 0 && reply.failures === 0
+          ? `${username} had no sign-in lockout or recent failures; nothing to clear (audited).\n`
+          : `Cleared the sign-in lockout of ${username}: ${reply.lockedAddresses} locked address(es) unlocked, ${reply.failures} recent failure(s) forgotten.\n`,
+      );
+    });
 }

@@ -1,7 +1,9 @@
 import { type Me, type Role } from '@airlock/contract/auth';
 import { TOKEN_PREFIX } from '@airlock/contract/tokens';
 import type { ServerConfig } from '@airlock/contract/config';
-import { UserError, unauthenticated } from '../../lib/errors';
+import { createHmac, hkdfSync } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RateLimited, UserError, unauthenticated } from '../../lib/errors';
 import {
   dummyPasswordHash,
   hashPassword,
@@ -16,10 +18,15 @@ import type { ApiTokensTable, UsersTable } from '../../db/schema';
 import type { AuthTokens, AuthUsers } from './accounts.port';
 import { actorOf, type AuditService } from '../audit/audit.module';
 import type { SessionsRepo } from './sessions.repo';
-import { LoginLimiter } from './login-limiter';
+import { LoginLimiter, type Attempt, type Cleared } from './login-limiter';
 
 const TOUCH_EVERY_MS = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** "Try again in …" for a lockout of `ms`, in the unit a person would use. */
+function tryAgainIn(ms: number): string {
+  return ms < 60_000 ? `${Math.ceil(ms / 1000)} second(s)` : `${Math.ceil(ms / 60_000)} minute(s)`;
+}
 
 /** What a request presents to prove who it is. */
 export interface Credentials {
@@ -46,6 +53,8 @@ export function parseApiToken(value: string): { id: string; secret: string } | n
 
 export class AuthService {
   readonly limiter: LoginLimiter;
+  /** Keys the audit label of unknown usernames; a purpose-bound HKDF subkey of the master key. */
+  readonly #unknownNameKey: Buffer;
 
   constructor(
     private readonly users: AuthUsers,
@@ -53,8 +62,62 @@ export class AuthService {
     private readonly tokens: AuthTokens,
     private readonly audit: AuditService,
     private readonly cfg: ServerConfig,
+    masterKey: Buffer,
   ) {
     this.limiter = new LoginLimiter(cfg.login);
+    this.#unknownNameKey = Buffer.from(
+      hkdfSync('sha256', masterKey, Buffer.alloc(0), 'airlock audit unknown username v1', 32),
+    );
+  }
+
+  /**
+   * How the audit log names a username that is not an account: a keyed hash, so repeated attempts
+   * with one name correlate while the name itself (often a password typed into the wrong field)
+   * is never stored and cannot be recovered or guessed from the log without the master key.
+   */
+  unknownUserTarget(username: string): string {
+    return `user-unknown:${createHmac('sha256', this.#unknownNameKey).update(username, 'utf8').digest('hex').slice(0, 16)}`;
+  }
+
+  /**
+   * Admits a password check for `username` from `ip` or refuses it with 429 + Retry-After. A
+   * refusal is not audited per attempt, so an anonymous caller cannot grow the log at will; the
+   * lockout itself is audited once, on the failure that caused it (details.lockedOut).
+   */
+  private admit(username: string, ip: string, what: string): Attempt {
+    const admission = this.limiter.admit(username, ip);
+    if (!admission.ok)
+      throw new RateLimited(
+        `Too many failed ${what} from this address. Try again in ${tryAgainIn(admission.retryAfterMs)}.`,
+        admission.retryAfterMs / 1000,
+      );
+    return admission.attempt;
+  }
+
+  /**
+   * Checks a password, answering no sooner than the attempt's delay (the account-wide slow-down),
+   * so a right password and a wrong one take the same time.
+   */
+  private async checkPassword(attempt: Attempt, password: string, hash: string): Promise<boolean> {
+    const [ok] = await Promise.all([verifyPassword(password, hash), sleep(attempt.delayMs)]);
+    return ok;
+  }
+
+  /**
+   * Clears every sign-in lockout and failure count of an existing account (all addresses): the
+   * server-host `airlock users unlock-login`. Null when there is no such user.
+   */
+  async unlockLogin(username: string, via: string): Promise<Cleared | null> {
+    const user = await this.users.byUsername(username);
+    if (!user) return null;
+    const cleared = this.limiter.clear(user.username);
+    await this.audit.append({
+      actor: { type: 'system', name: via },
+      action: 'auth.login.unlocked',
+      target: `user:${user.username}`,
+      details: { ...cleared },
+    });
+    return cleared;
   }
 
   /**
@@ -201,34 +264,28 @@ export class AuthService {
   }
 
   async login(username: string, password: string, client: ClientInfo): Promise<IssuedSession> {
-    const wait = this.limiter.retryAfter(username, client.ip);
-    if (wait > 0) {
-      // Not audited per attempt, so an anonymous caller cannot grow the log at will; the lockout
-      // itself is audited once, on the failure that caused it (details.lockedOut).
-      throw new UserError(
-        429,
-        'rate_limited',
-        `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60_000)} minute(s).`,
-        {
-          retryAfterSeconds: Math.ceil(wait / 1000),
-        },
-      );
-    }
+    const attempt = this.admit(username, client.ip, 'sign-ins');
     const user = await this.users.byUsername(username);
     // Same work whether or not the user exists, so timing does not reveal usernames.
-    const ok = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
+    const ok = await this.checkPassword(
+      attempt,
+      password,
+      user?.password_hash ?? (await dummyPasswordHash()),
+    );
     if (!user || !ok || user.disabled === 1) {
-      const lockedOut = this.limiter.fail(username, client.ip);
+      const lockedOut = attempt.failed();
       const reason = !user ? 'unknown user' : !ok ? 'wrong password' : 'disabled';
+      // An unknown name is stored only as its keyed hash (it may be a mistyped password).
+      const target = user ? `user:${user.username}` : this.unknownUserTarget(username);
       await this.audit.append({
-        actor: { type: 'anonymous', name: username },
+        actor: user ? { type: 'anonymous', name: user.username } : { type: 'anonymous' },
         action: 'auth.login.failure',
-        target: `user:${username}`,
+        target,
         details: { ip: client.ip, reason, ...(lockedOut ? { lockedOut: true } : {}) },
       });
       throw unauthenticated('Wrong username or password.');
     }
-    this.limiter.succeed(username);
+    attempt.succeeded();
     const issued = await this.issueSession(user, client);
     await this.audit.append({
       actor: { type: 'user', id: user.id, name: user.username },
@@ -282,17 +339,10 @@ export class AuthService {
     client: ClientInfo,
     refusal: { failure: string; message: string; field: string },
   ): Promise<UsersTable> {
-    const wait = this.limiter.retryAfter(auth.user.username, client.ip);
-    if (wait > 0)
-      throw new UserError(
-        429,
-        'rate_limited',
-        `Too many failed attempts. Try again in ${Math.ceil(wait / 60_000)} minute(s).`,
-        { retryAfterSeconds: Math.ceil(wait / 1000) },
-      );
+    const attempt = this.admit(auth.user.username, client.ip, 'attempts');
     const user = await this.users.byId(auth.user.id);
-    if (!user || !(await verifyPassword(password, user.password_hash))) {
-      this.limiter.fail(auth.user.username, client.ip);
+    if (!user || !(await this.checkPassword(attempt, password, user.password_hash))) {
+      attempt.failed();
       await this.audit.append({
         actor: actorOf(auth),
         action: refusal.failure,
@@ -300,6 +350,7 @@ export class AuthService {
       });
       throw new UserError(403, 'forbidden', refusal.message, [{ path: refusal.field, message: 'is wrong' }]);
     }
+    attempt.succeeded();
     return user;
   }
 

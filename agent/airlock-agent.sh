@@ -54,7 +54,12 @@ die_usage() {
 #  * inside any "Env": [ ... ] array, an entry "NAME=value" whose NAME looks secret gets its
 #    value replaced by ***;
 #  * in every string, values with known token shapes are replaced by *** (whatever the name),
-#    and a string holding a PEM private key is replaced entirely.
+#    and a string holding a PEM private key is replaced entirely;
+#  * names ending in or holding PWD (MYSQL_PWD) count as secret, except the shell's PWD/OLDPWD;
+#  * in every string, only the value of Password=/Pwd= (connection strings) and of --password=x,
+#    --password x, --db-pwd x ... (command lines) is replaced; an argument after a lone
+#    "--password" string is replaced whole. -p is left alone (as often a port as a password).
+# The same rules as the deck's masker (apps/server/src/modules/fleet/mask.ts), which masks again.
 # State (are we inside an Env array?) carries across lines, so both compact (one object per
 # line) and indented JSON work.
 MASK_AWK='
@@ -73,20 +78,68 @@ BEGIN {
   SHAPE[++n] = "eyJ[A-Za-z0-9_-]+[.]eyJ[A-Za-z0-9_-]+[.][A-Za-z0-9_-]*"
   NSHAPE = n
   STR = "\"([^\"\\\\]|\\\\.)*\""
-  inenv = 0; pendingenv = 0; gap = ""
+  inenv = 0; pendingenv = 0; gap = ""; optnext = 0
+  # awk has no case-insensitive match that every awk knows: the letters are spelled out.
+  CONNKEY = "(^|[;{ ])([Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]|[Pp][Ww][Dd])[ ]*=[ ]*"
+  OPTWORD = "([Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]|[Pp][Aa][Ss][Ss][Ww][Dd]|[Pp][Ww][Dd]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk][Ee][Nn])"
+  OPTKEY = "(^| )--[A-Za-z0-9_-]*" OPTWORD "(=| +)"
+  OPTALONE = "^--[A-Za-z0-9_-]*" OPTWORD "$"
+  Q = "\047"
+}
+function secretname(name,   u) {
+  u = toupper(name)
+  return u ~ SECRETNAME || (u ~ /PWD/ && u != "PWD" && u != "OLDPWD")
+}
+# Length of the value at the start of s: a JSON-escaped \"...\", a single-quoted one (quotes
+# doubled inside), a {...}, or else up to the first character of stop (";" or " ").
+function vlen(s, stop,   e, n, k) {
+  if (substr(s, 1, 2) == "\\\"") { e = index(substr(s, 3), "\\\""); return e ? e + 3 : length(s) }
+  if (substr(s, 1, 1) == Q) {
+    n = 1
+    # Bounded like the replacements below: each step copies the rest of s.
+    for (k = 0; k < 64; k++) {
+      e = index(substr(s, n + 1), Q)
+      if (!e) return length(s)
+      n += e
+      if (substr(s, n + 1, 1) != Q) return n
+      n++
+    }
+    return length(s)
+  }
+  if (substr(s, 1, 1) == "{" && stop == ";") { e = index(s, "}"); return e ? e : length(s) }
+  e = index(s, stop)
+  return e ? e - 1 : length(s)
+}
+# Replaces the value after every match of key in s by ***, keeping the key and what follows.
+# Each round copies the rest of s, so a hostile value with thousands of keys would cost time
+# quadratic in its length: after 64 the rest is masked whole (over-masking is the safe failure).
+function maskafter(s, key, stop,   out, rest, k) {
+  out = ""
+  while (match(s, key)) {
+    if (++k > 64) return out "***"
+    out = out substr(s, 1, RSTART + RLENGTH - 1) "***"
+    rest = substr(s, RSTART + RLENGTH)
+    s = substr(rest, vlen(rest, stop) + 1)
+  }
+  return out s
 }
 function maskval(s,   i) {
   if (s ~ /-----BEGIN[A-Z ]*PRIVATE KEY/) return "***"
   for (i = 1; i <= NSHAPE; i++) gsub(SHAPE[i], "***", s)
+  if (s ~ /[Pp][Ww][Dd]|[Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]/) s = maskafter(s, CONNKEY, ";")
+  if (index(s, "--")) s = maskafter(s, OPTKEY, " ")
   return s
 }
-function handle(tok,   inner, eq, name) {
+function handle(tok, sep,   inner, eq, name, after) {
   inner = substr(tok, 2, length(tok) - 2)
+  after = optnext && sep ~ /^[ \t]*,[ \t]*$/
+  optnext = inner ~ OPTALONE
+  if (after) return "\"***\""
   if (inenv) {
     eq = index(inner, "=")
     if (eq > 0) {
       name = substr(inner, 1, eq - 1)
-      if (toupper(name) ~ SECRETNAME) return "\"" name "=***\""
+      if (secretname(name)) return "\"" name "=***\""
       return "\"" name "=" maskval(substr(inner, eq + 1)) "\""
     }
   }
@@ -108,8 +161,9 @@ function handle(tok,   inner, eq, name) {
     }
     if (inenv && gap ~ /[]]/) inenv = 0
     if (!inenv && tok == "\"Env\"") pendingenv = 1
+    sep = gap
     gap = ""
-    out = out pre handle(tok)
+    out = out pre handle(tok, sep)
   }
   gap = gap line
   print out line

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { endpoint } from './endpoint';
 import { Ok } from './system';
+import { displayName } from './text';
 
 /**
  * Hosts (issue 3): where containers run. `local` is an engine on a unix socket, `ssh` a remote engine
@@ -28,15 +29,11 @@ export const HostStatus = z.object({
 });
 export type HostStatus = z.infer<typeof HostStatus>;
 
-const label = z
-  .string()
-  .trim()
-  .min(1, 'a label is required')
-  .max(64, 'a label is at most 64 characters')
-  .refine(
-    (s) => !/[<>]/.test(s) && ![...s].some((ch) => ch.charCodeAt(0) < 0x20),
-    'a label may not contain control characters or < >',
-  );
+const label = displayName({
+  max: 64,
+  minMessage: 'a label is required',
+  maxMessage: 'a label is at most 64 characters',
+}).refine((s) => !/[<>]/.test(s), 'a label may not contain < >');
 
 /** An absolute unix socket path, no traversal, no shell metacharacters. */
 export const SocketPath = z

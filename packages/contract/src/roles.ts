@@ -32,10 +32,17 @@ export function parseGuard(guard: Guard): ParsedGuard {
 }
 
 /**
- * True when `role` is at least `least`. Fails closed: a value that is not a known role (a corrupt
- * store row, a future role this build does not know) is never "at least" anything.
+ * True when `role` is at least `least`. Fails closed: unless both are known roles (not a corrupt
+ * store row, a future role this build does not know, or `__proto__` reaching into roleRank), the
+ * answer is no. Write every role check through this, never as a raw rank comparison: with an
+ * unknown value `roleRank[x]` is undefined, and a check written as "refuse if rank < least" would
+ * then let the request through.
  */
-export function roleAtLeast(role: unknown, least: Role): boolean {
+export function roleAtLeast(role: unknown, least: unknown): boolean {
   const r = Role.safeParse(role);
-  return r.success && roleRank[r.data] >= roleRank[least];
+  const l = Role.safeParse(least);
+  if (!r.success || !l.success) return false;
+  const have = roleRank[r.data];
+  const need = roleRank[l.data];
+  return Number.isInteger(have) && Number.isInteger(need) && have >= need;
 }

@@ -3,6 +3,7 @@ import { endpoint } from './endpoint';
 import { Ok } from './system';
 import { IdParams } from './users';
 import { Role } from './auth';
+import { displayName } from './text';
 
 export const ApiToken = z.object({
   id: z.string(),
@@ -20,7 +21,7 @@ export const TokenList = z.object({ items: z.array(ApiToken) });
 export type TokenList = z.infer<typeof TokenList>;
 
 export const CreateTokenBody = z.object({
-  name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+  name: displayName({ max: 100 }),
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });
 export type CreateTokenBody = z.infer<typeof CreateTokenBody>;

@@ -110,4 +110,82 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_role_check': {
+    // SQLite cannot add a CHECK to an existing table: each table is rebuilt (create new, copy,
+    // drop, rename) with every column, default, unique, foreign key and index it had (0001 + 0003).
+    // Foreign keys are off during the swap, or dropping `users` would cascade into sessions and
+    // tokens; that pragma is a no-op inside a transaction, so it is set around ours (Kysely runs
+    // SQLite migrations outside one). A Postgres twin is a plain ADD CONSTRAINT ... CHECK.
+    async up(db: Kysely<unknown>) {
+      // Written out, not read from the contract: a migration is history and must not change when
+      // a later release adds a role (that release adds its own migration).
+      const known = sql`role in ('viewer', 'operator', 'admin')`;
+      await sql`PRAGMA foreign_keys = OFF`.execute(db);
+      try {
+        await sql`BEGIN IMMEDIATE`.execute(db);
+        try {
+          await db.schema
+            .createTable('users_new')
+            .addColumn('id', 'text', (c) => c.primaryKey())
+            .addColumn('username', 'text', (c) => c.notNull().unique())
+            .addColumn('password_hash', 'text', (c) => c.notNull())
+            .addColumn('role', 'text', (c) => c.notNull())
+            .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+            .addColumn('created_at', 'text', (c) => c.notNull())
+            .addColumn('last_login_at', 'text')
+            .addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0))
+            .addCheckConstraint('users_role_known', known)
+            .execute();
+          // A row that already holds an unknown role (a manual edit) could do nothing before this
+          // migration (the guard refuses unknown roles); it keeps doing nothing: disabled, and
+          // given the least role so the CHECK holds. An admin sees it disabled and can set it again.
+          await sql`INSERT INTO users_new (id, username, password_hash, role, disabled, created_at, last_login_at, must_change_password)
+            SELECT id, username, password_hash,
+              CASE WHEN ${known} THEN role ELSE 'viewer' END,
+              CASE WHEN ${known} THEN disabled ELSE 1 END,
+              created_at, last_login_at, must_change_password
+            FROM users`.execute(db);
+          await db.schema.dropTable('users').execute();
+          await db.schema.alterTable('users_new').renameTo('users').execute();
+
+          await db.schema
+            .createTable('api_tokens_new')
+            .addColumn('id', 'text', (c) => c.primaryKey())
+            .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+            .addColumn('name', 'text', (c) => c.notNull())
+            .addColumn('prefix', 'text', (c) => c.notNull())
+            .addColumn('secret_hash', 'text', (c) => c.notNull())
+            .addColumn('role', 'text', (c) => c.notNull())
+            .addColumn('created_at', 'text', (c) => c.notNull())
+            .addColumn('last_used_at', 'text')
+            .addColumn('expires_at', 'text')
+            .addColumn('revoked_at', 'text')
+            .addColumn('unlocked_until', 'text')
+            .addCheckConstraint('api_tokens_role_known', known)
+            .execute();
+          // Same for tokens: one with an unknown role is revoked (from now) rather than lost.
+          await sql`INSERT INTO api_tokens_new (id, user_id, name, prefix, secret_hash, role, created_at, last_used_at, expires_at, revoked_at, unlocked_until)
+            SELECT id, user_id, name, prefix, secret_hash,
+              CASE WHEN ${known} THEN role ELSE 'viewer' END,
+              created_at, last_used_at, expires_at,
+              CASE WHEN ${known} THEN revoked_at ELSE COALESCE(revoked_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) END,
+              unlocked_until
+            FROM api_tokens`.execute(db);
+          await db.schema.dropTable('api_tokens').execute();
+          await db.schema.alterTable('api_tokens_new').renameTo('api_tokens').execute();
+          await db.schema.createIndex('api_tokens_user').on('api_tokens').column('user_id').execute();
+
+          const broken = await sql`PRAGMA foreign_key_check`.execute(db);
+          if (broken.rows.length > 0)
+            throw new Error(`foreign keys broken by the rebuild: ${JSON.stringify(broken.rows)}`);
+          await sql`COMMIT`.execute(db);
+        } catch (err) {
+          await sql`ROLLBACK`.execute(db);
+          throw err;
+        }
+      } finally {
+        await sql`PRAGMA foreign_keys = ON`.execute(db);
+      }
+    },
+  },
 };

@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
 import { randomUUID } from 'node:crypto';
 import type { ServerConfig } from '@airlock/contract/config';
-import { parseJsonBody, parsePlainJson } from '../lib/json';
+import { decodeUtf8, parseJsonBody, parsePlainJson } from '../lib/json';
 
 /**
  * The Fastify instance every route runs in: logging with credentials redacted, a correlation id per
@@ -45,10 +45,14 @@ export async function createHttpServer(
   });
 
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+  // Read as bytes and decoded strictly: Fastify's string mode turns invalid UTF-8 (a surrogate
+  // encoded as ED A0 80, say) into U+FFFD, so what validation saw and what is stored would silently
+  // differ from what was sent. JSON escapes ("\ud800") survive JSON.parse and are judged by zod.
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     try {
+      const text = decodeUtf8(body as Buffer);
       const plain = (req.routeOptions.config as { plainJsonBody?: boolean } | undefined)?.plainJsonBody;
-      done(null, plain ? parsePlainJson(body as string) : parseJsonBody(body as string));
+      done(null, plain ? parsePlainJson(text) : parseJsonBody(text));
     } catch (err) {
       done(err as Error, undefined);
     }

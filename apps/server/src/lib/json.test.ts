@@ -1,9 +1,22 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_JSON_DEPTH, jsonEqual, parseJsonBody } from './json';
+import { MAX_JSON_DEPTH, decodeUtf8, jsonEqual, parseJsonBody } from './json';
 import { UserError } from './errors';
 
 const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
+
+describe('decodeUtf8', () => {
+  it('decodes UTF-8 and refuses invalid bytes instead of turning them into U+FFFD', () => {
+    assert.equal(decodeUtf8(Buffer.from('{"a":"Zürich 😀"}')), '{"a":"Zürich 😀"}');
+    for (const bad of [[0xed, 0xa0, 0x80], [0xff], [0xc3], [0xe2, 0x82]]) {
+      assert.throws(
+        () => decodeUtf8(Buffer.concat([Buffer.from('"x'), Buffer.from(bad), Buffer.from('"')])),
+        (e) => e instanceof UserError && e.status === 400 && /not valid UTF-8/.test(e.message),
+        String(bad),
+      );
+    }
+  });
+});
 
 describe('parseJsonBody', () => {
   it('accepts nesting up to the limit and refuses one level more', () => {

@@ -2,6 +2,17 @@ import { badRequest } from './errors';
 
 export const MAX_JSON_DEPTH = 64;
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A request body's bytes as text; invalid UTF-8 is refused, never replaced with U+FFFD. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw badRequest('Body is not valid UTF-8; send JSON encoded as UTF-8.');
+  }
+}
+
 /**
  * A key that could be `__proto__` or `constructor`, written plainly or with \u escapes of the
  * letters they are made of (\u005f-\u007f). Go's encoder escapes <, >, & (\u003c…), which does not

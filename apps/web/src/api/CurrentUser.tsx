@@ -1,5 +1,5 @@
 import { createContext, use, type ReactNode } from 'react';
-import { roleRank, type Me, type Role } from '@airlock/contract/auth';
+import { roleAtLeast, type Me, type Role } from '@airlock/contract/auth';
 
 const CurrentUserContext = createContext<Me | null>(null);
 
@@ -15,5 +15,5 @@ export function useCurrentUser(): Me {
 }
 
 export function hasRole(me: Me, role: Role): boolean {
-  return roleRank[me.user.role] >= roleRank[role];
+  return roleAtLeast(me.user.role, role);
 }

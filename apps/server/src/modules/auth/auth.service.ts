@@ -1,4 +1,4 @@
-import { type Me, type Role } from '@airlock/contract/auth';
+import { type Me } from '@airlock/contract/auth';
 import { TOKEN_PREFIX } from '@airlock/contract/tokens';
 import type { ServerConfig } from '@airlock/contract/config';
 import { createHmac, hkdfSync } from 'node:crypto';
@@ -13,6 +13,7 @@ import {
   verifyPassword,
 } from '../../lib/crypto';
 import type { AuthContext } from '../../lib/route';
+import { storedRole } from '../../lib/stored-role';
 import type { ClientInfo } from '../../lib/client-info';
 import type { ApiTokensTable, UsersTable } from '../../db/schema';
 import type { AuthTokens, AuthUsers } from './accounts.port';
@@ -159,6 +160,7 @@ export class AuthService {
     }
     const u = await this.activeUser(s.user_id);
     if (!u) return null;
+    const role = storedRole(u.role, `user ${u.id}`);
     if (touch && now - Date.parse(s.last_seen_at) > TOUCH_EVERY_MS)
       await this.sessions.update(id, { last_seen_at: iso(now) });
     return {
@@ -166,7 +168,7 @@ export class AuthService {
       user: {
         id: u.id,
         username: u.username,
-        role: u.role as Role,
+        role,
         mustChangePassword: u.must_change_password !== 0,
       },
       sessionId: id,
@@ -190,6 +192,9 @@ export class AuthService {
     if (t.expires_at && Date.parse(t.expires_at) <= now) return null;
     const u = await this.activeUser(t.user_id);
     if (!u) return null;
+    const role = storedRole(u.role, `user ${u.id}`);
+    // The token's own role is only shown, but a corrupt one is a broken row all the same: refused.
+    storedRole(t.role, `API token ${t.id}`);
     if (touch && (!t.last_used_at || now - Date.parse(t.last_used_at) > TOUCH_EVERY_MS)) {
       await this.tokens.update(t.id, { last_used_at: iso(now) });
     }
@@ -199,7 +204,7 @@ export class AuthService {
       user: {
         id: u.id,
         username: u.username,
-        role: u.role as Role,
+        role,
         mustChangePassword: u.must_change_password !== 0,
       },
       tokenId: t.id,
@@ -229,6 +234,8 @@ export class AuthService {
 
   /** Creates a fresh session (new id and CSRF token: rotation on every login). */
   async issueSession(user: UsersTable, client: ClientInfo): Promise<IssuedSession> {
+    // Before anything is written: an account whose role is unknown gets no session.
+    const role = storedRole(user.role, `user ${user.id}`);
     const cookie = randomToken(32);
     const now = Date.now();
     const absMs = this.cfg.session.absoluteHours * 3_600_000;
@@ -253,7 +260,7 @@ export class AuthService {
         user: {
           id: user.id,
           username: user.username,
-          role: user.role as Role,
+          role,
           mustChangePassword: user.must_change_password !== 0,
         },
         via: 'session',

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import { parseGuard, roleAtLeast, type Guard } from '@airlock/contract/auth';
 import { SocketClose, socketCloseReason, type SocketCloseCode } from '@airlock/contract/socket-close';
 import type { AuthContext } from '../../lib/route';
+import { InternalError } from '../../lib/errors';
 
 /** What a live socket's handler reads instead of the context it was opened with. */
 export interface LiveAuth {
@@ -94,8 +95,10 @@ export class LiveSockets {
         try {
           now = await p;
         } catch (err) {
-          // A failed read is not a revocation; the next sweep tries again.
           this.opts.warn?.('re-checking a live socket failed', err);
+          // A broken invariant (a stored role that is not a role) will not mend by the next sweep:
+          // the credential no longer stands. Any other failed read is not a revocation; retry.
+          if (err instanceof InternalError) this.end(t, SocketClose.signedOut);
           continue;
         }
         const verdict = this.verdict(t, now);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ContainerState, Health, type ContainerDetail, type PortMapping } from '@airlock/contract/fleet';
 import { classify } from './classify';
-import { MASK, looksLikeToken, maskEnv, maskedValue } from './mask';
+import { maskArgv, maskEnv, maskedValue } from './mask';
 
 /**
  * Docker's container inspect document (Engine API and `docker inspect` print the same shape), only
@@ -108,11 +108,10 @@ function portsOf(info: Inspect): PortMapping[] {
 
 const NONE: readonly never[] = [];
 
-/** Cmd / Entrypoint (exec form, or a string in old engines), token-shaped arguments masked. */
+/** Cmd / Entrypoint (exec form, or a string in old engines), secrets in arguments masked. */
 function argv(v: string[] | string | null | undefined): string[] {
   if (v == null) return [];
-  if (!Array.isArray(v)) return [looksLikeToken(v) ? MASK : v];
-  return v.map((a) => (looksLikeToken(a) ? MASK : a));
+  return maskArgv(Array.isArray(v) ? v : [v]);
 }
 
 /** Maps one validated inspect document; throws an Error naming the bad field when a time is unusable. */

@@ -26,7 +26,36 @@ const TOKEN_SHAPES: readonly RegExp[] = [
   /[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{1,256}:[^\s@/]{1,1024}@/i,
 ];
 
-export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);
+/**
+ * `PWD` is the common short form of password (`MYSQL_PWD`, `DB_PWD`), but the shell's own `PWD` and
+ * `OLDPWD` are the working directories every container has: those stay visible.
+ */
+const PWD_NAME = /PWD/i;
+const SHELL_DIRS = new Set(['PWD', 'OLDPWD']);
+
+export const isSecretName = (name: string): boolean =>
+  SECRET_NAME.test(name) || (PWD_NAME.test(name) && !SHELL_DIRS.has(name.toUpperCase()));
+
+/**
+ * `Password=…` / `Pwd=…` inside a connection string (ADO.NET, ODBC, JDBC properties): only the
+ * value goes, up to the next `;`, or a quoted or braced value whole, so the server and database
+ * names stay readable. The key must start the string or follow `;`, whitespace or `{`. A quote
+ * inside a quoted value is doubled (ADO.NET). Quoted values are bounded so an unclosed quote repeated cannot make the scan quadratic.
+ */
+const CONN_PASSWORD =
+  /(^|[;\s{])((?:password|pwd)[ \t]*=[ \t]*)("(?:[^"]|""){0,1024}"|'(?:[^']|''){0,1024}'|\{[^}]{0,1024}\}|[^;]*)/gi;
+
+/**
+ * A command-line option naming a password or secret: `--password=x`, `--db-password x`,
+ * `--pwd "x y"`. Short options (`-p`) are left alone: `-p` is a port as often as a password. The
+ * name is bounded ({0,64}) so hostile values stay linear (see the ReDoS test).
+ */
+const OPTION_NAME = '--[A-Za-z0-9_-]{0,64}?(?:password|passwd|pwd|secret|token)';
+const OPTION_IN_TEXT = new RegExp(
+  `(^|\\s)(${OPTION_NAME})(=|\\s+)("[^"]{0,1024}"|'[^']{0,1024}'|\\S+)`,
+  'gi',
+);
+const OPTION_ALONE = new RegExp(`^${OPTION_NAME}$`, 'i');
 
 // One pass per value: the shapes joined (each keeps its own flags: case-sensitive ones together).
 const joined = (flags: string) =>
@@ -45,13 +74,49 @@ export const looksLikeToken = (value: string): boolean =>
 const shouldMask = (name: string, value: string): boolean =>
   value !== '' && (isSecretName(name) || looksLikeToken(value));
 
-/** Masks one value given its name: the whole value is replaced, never a part of it. */
+/**
+ * A value with the secret parts of connection strings and command lines masked (the rest kept).
+ * The cheap `includes` tests skip both regexes for nearly every value (hot in ingest).
+ */
+function maskParts(value: string): string {
+  const lower = value.toLowerCase();
+  let out = value;
+  if (lower.includes('pwd') || lower.includes('password')) {
+    out = out.replace(CONN_PASSWORD, (_m, pre: string, key: string) => `${pre}${key}${MASK}`);
+  }
+  if (lower.includes('--')) {
+    out = out.replace(
+      OPTION_IN_TEXT,
+      (_m, pre: string, opt: string, sep: string) => `${pre}${opt}${sep}${MASK}`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Masks one value given its name: the whole value when the name looks secret or the value holds a
+ * token shape, else just the passwords inside it (connection strings, `--password` options).
+ */
 export function maskValue(name: string, value: string): { value: string; masked: boolean } {
-  return shouldMask(name, value) ? { value: MASK, masked: true } : { value, masked: false };
+  if (shouldMask(name, value)) return { value: MASK, masked: true };
+  const out = maskParts(value);
+  return { value: out, masked: out !== value };
 }
 
 /** `maskValue(name, value).value` without the wrapper (hot in ingest). */
-export const maskedValue = (name: string, value: string): string => (shouldMask(name, value) ? MASK : value);
+export const maskedValue = (name: string, value: string): string =>
+  shouldMask(name, value) ? MASK : maskParts(value);
+
+/**
+ * Cmd / Entrypoint / Args: each argument masked like a value, and the argument after a lone
+ * `--password` (or `--db-pwd`, `--secret` …) masked whole.
+ */
+export function maskArgv(args: readonly string[]): string[] {
+  return args.map((a, i) => {
+    if (i > 0 && OPTION_ALONE.test(args[i - 1]!)) return MASK;
+    return looksLikeToken(a) ? MASK : maskParts(a);
+  });
+}
 
 export interface MaskedEnvVar {
   name: string;
@@ -66,8 +131,6 @@ export function maskEnv(env: readonly string[]): MaskedEnvVar[] {
     // An entry without "=" is a name only (unset in the container): nothing to mask.
     if (eq < 0) return { name: entry, value: '', masked: false };
     const name = entry.slice(0, eq);
-    const value = entry.slice(eq + 1);
-    const masked = shouldMask(name, value);
-    return { name, value: masked ? MASK : value, masked };
+    return { name, ...maskValue(name, entry.slice(eq + 1)) };
   });
 }

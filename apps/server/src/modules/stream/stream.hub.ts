@@ -1,4 +1,4 @@
-import { roleRank, type Role } from '@airlock/contract/auth';
+import { roleAtLeast, type Role } from '@airlock/contract/auth';
 import type { StreamMessage } from '@airlock/contract/stream';
 
 export interface StreamSubscriber {
@@ -21,7 +21,7 @@ export class StreamHub {
 
   publish(msg: StreamMessage, minRole: Role = 'viewer'): void {
     for (const s of this.subs) {
-      if (roleRank[s.role] >= roleRank[minRole]) s.send(msg);
+      if (roleAtLeast(s.role, minRole)) s.send(msg);
     }
   }
 

@@ -1,4 +1,3 @@
-import type { Role } from '@airlock/contract/auth';
 import {
   TOKEN_PREFIX,
   type ApiToken,
@@ -9,6 +8,7 @@ import type { ApiTokensTable } from '../../db/schema';
 import { notFound } from '../../lib/errors';
 import { randomToken, sha256 } from '../../lib/crypto';
 import type { AuthContext } from '../../lib/route';
+import { storedRole } from '../../lib/stored-role';
 import { actorOf, type AuditService } from '../audit/audit.module';
 import type { TokensRepo } from './tokens.repo';
 
@@ -17,7 +17,7 @@ function toToken(r: ApiTokensTable): ApiToken {
     id: r.id,
     name: r.name,
     prefix: r.prefix,
-    role: r.role as Role,
+    role: storedRole(r.role, `API token ${r.id}`),
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,
     expiresAt: r.expires_at,

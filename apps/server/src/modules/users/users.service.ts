@@ -1,8 +1,8 @@
-import type { Role } from '@airlock/contract/auth';
 import type { CreateUserBody, UpdateUserBody, User } from '@airlock/contract/users';
 import type { UsersTable } from '../../db/schema';
 import { conflict, notFound, UserError } from '../../lib/errors';
 import { hashPassword, newId } from '../../lib/crypto';
+import { storedRole } from '../../lib/stored-role';
 import type { AuditService, Actor } from '../audit/audit.module';
 import type { UsersRepo } from './users.repo';
 import type { UserSessions } from './sessions.port';
@@ -11,7 +11,7 @@ export function toUser(r: UsersTable): User {
   return {
     id: r.id,
     username: r.username,
-    role: r.role as Role,
+    role: storedRole(r.role, `user ${r.id}`),
     disabled: r.disabled === 1,
     mustChangePassword: r.must_change_password !== 0,
     createdAt: r.created_at,

@@ -1,0 +1,186 @@
+// The container page while it stays open, in a real browser against the built server and a real
+// dockerd (issue 8): an idle page costs nothing beyond the live stream, even after pause/unpause.
+// Screenshots go to test-artifacts/e2e/. Needs Debian Chromium at /usr/bin/chromium, a running
+// dockerd and a prior `node scripts/build.mjs`.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { BASE_IMAGE, ensureBaseImage, removeContainers, requireDocker } from '../support/docker';
+import {
+  eventually,
+  launchChromium,
+  loopbackPage,
+  prepareShots,
+  requireChromium,
+  shot,
+} from '../support/browser';
+import { startServer, type E2eServer } from '../support/e2e-server';
+
+const run = promisify(execFile);
+const STEP = 20_000;
+const ADMIN_PW = 'correct horse battery';
+
+// Own prefix, so this file can share one engine with the other e2e files at the same time.
+const PREFIX = `airlock-e2e-live-${randomBytes(3).toString('hex')}`;
+const created: string[] = [];
+
+let server: E2eServer | undefined;
+let browser: Browser | undefined;
+let hostId = '';
+/** The admin's own API session (cookie + CSRF), for setup steps that are not under test. */
+let adminApi: { cookie: string; csrf: string } | undefined;
+
+async function docker(...args: string[]): Promise<string> {
+  const { stdout } = await run('docker', args, { timeout: 60_000 });
+  return stdout.trim();
+}
+
+/** Starts `sleep infinity` under a name of this run; returns the full container id. */
+async function runContainer(
+  suffix: string,
+  extra: string[] = [],
+  cmd = ['sleep', 'infinity'],
+): Promise<string> {
+  const name = `${PREFIX}-${suffix}`;
+  created.push(name);
+  return docker(
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--label',
+    `airlock.e2e=${PREFIX}`,
+    ...extra,
+    BASE_IMAGE,
+    ...cmd,
+  );
+}
+
+async function api(method: string, url: string, body?: unknown): Promise<{ status: number; text: string }> {
+  assert.ok(server);
+  const res = await fetch(`${server.url}${url}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(adminApi ? { cookie: `airlock_session=${adminApi.cookie}`, 'x-csrf-token': adminApi.csrf } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+before(async () => {
+  requireChromium();
+  await requireDocker();
+  await ensureBaseImage();
+  await prepareShots();
+  server = await startServer();
+  const setup = await fetch(`${server.url}/api/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: server.setupToken, username: 'admin', password: ADMIN_PW }),
+  });
+  assert.equal(setup.status, 201, `setup: ${await setup.clone().text()}`);
+  const cookie = /airlock_session=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
+  const me = (await setup.json()) as { csrfToken: string | null };
+  assert.ok(cookie && me.csrfToken, 'setup signs the admin in');
+  adminApi = { cookie, csrf: me.csrfToken };
+  const unlock = await api('POST', '/api/auth/unlock', { password: ADMIN_PW });
+  assert.equal(unlock.status, 200, `unlock: ${unlock.text}`);
+  const host = await api('POST', '/api/hosts', { kind: 'local', label: 'this machine' });
+  assert.equal(host.status, 201, `adding the local host: ${host.text}`);
+  hostId = (JSON.parse(host.text) as { host: { id: string } }).host.id;
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+  await removeContainers(created);
+});
+
+/** A fresh context signed in through the login page (which also unlocks: the password was just typed). */
+async function flow(
+  name: string,
+  body: (page: Page, context: BrowserContext) => Promise<void>,
+): Promise<void> {
+  assert.ok(server && browser);
+  const { context, page, pageErrors } = await loopbackPage(browser, {
+    viewport: { width: 1366, height: 860 },
+    timeoutMs: STEP,
+  });
+  try {
+    await page.goto(`${server.url}/login`);
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill(ADMIN_PW);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL(/\/fleet/);
+    await body(page, context);
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+  } catch (err) {
+    await shot(page, `zz-${name}-failure`).catch(() => undefined);
+    if (err instanceof Error) err.message += `\n--- server output ---\n${server.output().slice(-4000)}`;
+    throw err;
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+}
+
+async function openContainer(page: Page, id: string): Promise<void> {
+  assert.ok(server);
+  await page.goto(`${server.url}/fleet/${encodeURIComponent(hostId)}/${id}`);
+  await page.getByTestId('container-overview').waitFor();
+}
+
+/** Every HTTP request to /api/ the page makes from now on; the live stream's socket is not one. */
+function countApiRequests(page: Page): { urls: string[]; stop: () => void } {
+  const urls: string[] = [];
+  const onRequest = (req: { url(): string }) => {
+    const u = new URL(req.url());
+    if (u.pathname.startsWith('/api/') && u.pathname !== '/api/stream') urls.push(u.pathname + u.search);
+  };
+  page.on('request', onRequest);
+  return { urls, stop: () => page.off('request', onRequest) };
+}
+
+test('an idle container page sends no requests after pause and unpause', { timeout: 90_000 }, () =>
+  flow('storm', async (page) => {
+    const id = await runContainer('storm');
+    await openContainer(page, id);
+    const headerState = page.getByTestId('container-header-state');
+    await eventually(
+      () => headerState.innerText(),
+      (s) => /running/.test(s),
+      'the container to run',
+    );
+
+    await page.getByTestId('action-pause').click();
+    await eventually(
+      () => headerState.innerText(),
+      (s) => /paused/.test(s),
+      'the page to show paused',
+    );
+    await eventually(() => page.getByTestId('action-unpause').isEnabled(), Boolean, 'unpause to be offered');
+    await page.getByTestId('action-unpause').click();
+    await eventually(
+      () => headerState.innerText(),
+      (s) => /running/.test(s),
+      'the page to show running again',
+    );
+    // Let the action's own answer and the engine's events settle before counting.
+    await new Promise((r) => setTimeout(r, 1_500));
+
+    const seen = countApiRequests(page);
+    await new Promise((r) => setTimeout(r, 10_000));
+    seen.stop();
+    // Nothing changed, so there is nothing to ask for (the bug: ~150 detail requests a second).
+    assert.ok(
+      seen.urls.length === 0,
+      `an idle page made ${seen.urls.length} API requests in 10 s: ${seen.urls.slice(0, 10).join(', ')}`,
+    );
+    assert.match(await headerState.innerText(), /running/);
+  }),
+);

@@ -184,3 +184,31 @@ test('an idle container page sends no requests after pause and unpause', { timeo
     assert.match(await headerState.innerText(), /running/);
   }),
 );
+
+test('a container removed outside Airlock says so on its open page, live', { timeout: 90_000 }, () =>
+  flow('gone', async (page) => {
+    const id = await runContainer('gone');
+    await openContainer(page, id);
+    const headerState = page.getByTestId('container-header-state');
+    await eventually(
+      () => headerState.innerText(),
+      (s) => /running/.test(s),
+      'the container to run',
+    );
+    assert.ok(await page.getByTestId('action-stop').isEnabled(), 'stop is offered while it runs');
+    assert.equal(await page.getByTestId('container-gone').count(), 0, 'no banner while it exists');
+
+    await docker('rm', '-f', id);
+    const removedAt = Date.now();
+    await page.getByTestId('container-gone').waitFor({ timeout: 5_000 });
+    const took = Date.now() - removedAt;
+    assert.match(await page.getByTestId('container-gone').innerText(), /no longer exists/i);
+    assert.match(await headerState.innerText(), /removed/);
+    for (const verb of ['start', 'stop', 'restart', 'pause', 'unpause', 'remove'])
+      assert.equal(await page.getByTestId(`action-${verb}`).isDisabled(), true, `${verb} is disabled`);
+    // The last known facts stay readable.
+    assert.equal((await page.getByTestId('container-name').innerText()).trim(), `${PREFIX}-gone`);
+    await shot(page, 'container-removed-banner');
+    assert.ok(took < 5_000, `the banner took ${took} ms`);
+  }),
+);

@@ -39,6 +39,7 @@ import {
   removeContainer,
   runContainerAction,
 } from '../api/containers';
+import { isApiError } from '../api/client';
 import { hasRole, useCurrentUser } from '../api/CurrentUser';
 import { hostsQuery } from '../api/hosts';
 import { FormError, LoadError } from '../components/FormError';
@@ -176,8 +177,9 @@ function PortsTable({ c }: { c: ContainerDetail }) {
   );
 }
 
-function StatsPanel({ hostId, id }: { hostId: string; id: string }) {
-  const stats = useQuery(containerStatsQuery(hostId, id));
+function StatsPanel({ hostId, id, gone }: { hostId: string; id: string; gone: boolean }) {
+  // A removed container has no stats: polling would only collect 404s.
+  const stats = useQuery({ ...containerStatsQuery(hostId, id), enabled: !gone });
   if (stats.isError && !stats.data)
     return <LoadError error={stats.error} what="stats" onRetry={() => void stats.refetch()} />;
   const s = stats.data;
@@ -366,7 +368,7 @@ function RemoveModal({
   );
 }
 
-function Actions({ c, host }: { c: ContainerDetail; host: Host | undefined }) {
+function Actions({ c, host, gone }: { c: ContainerDetail; host: Host | undefined; gone: boolean }) {
   const me = useCurrentUser();
   const qc = useQueryClient();
   const navigate = useNavigate();
@@ -387,7 +389,7 @@ function Actions({ c, host }: { c: ContainerDetail; host: Host | undefined }) {
             size="xs"
             variant="default"
             leftSection={VERB_ICON[verb]}
-            disabled={!ENABLED[verb](c.state) || (action.isPending && busy !== verb)}
+            disabled={gone || !ENABLED[verb](c.state) || (action.isPending && busy !== verb)}
             loading={busy === verb}
             onClick={() => action.mutate(verb)}
             data-testid={`action-${verb}`}
@@ -402,6 +404,7 @@ function Actions({ c, host }: { c: ContainerDetail; host: Host | undefined }) {
             color="red"
             variant="outline"
             leftSection={<IconTrash size={14} />}
+            disabled={gone}
             onClick={() => setRemoving(true)}
             data-testid="action-remove"
           >
@@ -455,7 +458,10 @@ export function ContainerPage() {
     );
   }
   const c = detail.data;
-  const uptime = c ? uptimeOf(c, now) : null;
+  // The engine no longer has it (the live stream said so and the re-read answered 404): keep what
+  // was last known on screen, but say plainly that it is gone and offer nothing to do with it.
+  const gone = c !== undefined && isApiError(detail.error) && detail.error.status === 404;
+  const uptime = c && !gone ? uptimeOf(c, now) : null;
 
   return (
     <Stack gap="md">
@@ -469,7 +475,7 @@ export function ContainerPage() {
         radius="md"
         p="md"
         style={
-          c?.status === 'red'
+          c?.status === 'red' && !gone
             ? {
                 boxShadow: 'inset 4px 0 0 var(--mantine-color-red-filled)',
                 background: 'var(--mantine-color-red-light)',
@@ -483,7 +489,19 @@ export function ContainerPage() {
               <Title order={2} fz="h3" data-testid="container-name" style={{ wordBreak: 'break-all' }}>
                 {c ? c.name : <Skeleton h={24} w={200} />}
               </Title>
-              {c && <ContainerStatusBadge status={c.status} reason={c.statusReason} />}
+              {c && gone && (
+                <Badge
+                  color="gray"
+                  variant="filled"
+                  size="sm"
+                  radius="sm"
+                  tt="none"
+                  data-testid="container-gone-badge"
+                >
+                  removed
+                </Badge>
+              )}
+              {c && !gone && <ContainerStatusBadge status={c.status} reason={c.statusReason} />}
             </Group>
             <Group gap="xs" wrap="wrap">
               <Text size="sm" c="dimmed">
@@ -505,13 +523,13 @@ export function ContainerPage() {
               )}
               {c && (
                 <Text size="sm" c="dimmed" data-testid="container-header-state">
-                  · {c.state}
+                  · {gone ? 'removed' : c.state}
                   {uptime ? ` for ${uptime}` : ''}
                 </Text>
               )}
             </Group>
           </Stack>
-          {c && <Actions c={c} host={host} />}
+          {c && <Actions c={c} host={host} gone={gone} />}
         </Group>
         {push && (
           <Text size="xs" c="dimmed" mt="xs">
@@ -519,6 +537,21 @@ export function ContainerPage() {
           </Text>
         )}
       </Paper>
+      {gone && (
+        <Alert
+          color="orange"
+          variant="light"
+          icon={<IconTrash size={18} />}
+          title="This container no longer exists"
+          data-testid="container-gone"
+        >
+          It was removed from {host?.label ?? hostId} (outside Airlock or by someone else). What this page
+          shows is its last known state; there is nothing left to act on.{' '}
+          <Anchor component={Link} to="/fleet" size="sm">
+            Back to the Fleet
+          </Anchor>
+        </Alert>
+      )}
 
       <Tabs
         value={tab}
@@ -588,7 +621,7 @@ export function ContainerPage() {
                 <StatePanel c={c} />
               </Tabs.Panel>
               <Tabs.Panel value="stats">
-                <StatsPanel hostId={c.hostId} id={c.id} />
+                <StatsPanel hostId={c.hostId} id={c.id} gone={gone} />
               </Tabs.Panel>
               <Tabs.Panel value="ports">
                 <PortsTable c={c} />
@@ -711,6 +744,10 @@ export function ContainerPage() {
               <Tabs.Panel value="shell">
                 {push ? (
                   <ReadOnlyNote what="shell" />
+                ) : gone ? (
+                  <Text size="sm" c="dimmed" data-testid="shell-gone">
+                    The container was removed; there is no shell to open.
+                  </Text>
                 ) : !hasRole(me, 'operator') ? (
                   <EmptyState
                     title="A shell needs the operator role"

@@ -212,3 +212,41 @@ test('a container removed outside Airlock says so on its open page, live', { tim
     assert.ok(took < 5_000, `the banner took ${took} ms`);
   }),
 );
+
+test('a container stopped on purpose is amber on the Fleet; a failed one is red', { timeout: 90_000 }, () =>
+  flow('stopped', async (page) => {
+    assert.ok(server);
+    // `sleep` as PID 1 ignores SIGTERM, so docker stop kills it after the grace period: 137.
+    const killed = await runContainer('stopped-137');
+    // With --init, tini passes SIGTERM on to sleep, which dies of it: 143.
+    const termed = await runContainer('stopped-143', ['--init']);
+    const failed = await runContainer('failed', [], ['sh', '-c', 'sleep 1; exit 3']);
+    await docker('stop', '-t', '1', killed);
+    await docker('stop', '-t', '5', termed);
+    await docker('wait', failed);
+    assert.equal(await docker('inspect', '-f', '{{.State.ExitCode}}', killed), '137');
+    assert.equal(await docker('inspect', '-f', '{{.State.ExitCode}}', termed), '143');
+
+    await page.goto(`${server.url}/fleet?q=${PREFIX}-`);
+    const row = (suffix: string) =>
+      page.locator(`[data-testid="fleet-row"][data-name="${PREFIX}-${suffix}"]`);
+    for (const [suffix, code] of [
+      ['stopped-137', 137],
+      ['stopped-143', 143],
+    ] as const) {
+      await eventually(
+        () => row(suffix).getAttribute('data-status'),
+        (s) => s === 'amber',
+        `${suffix} amber`,
+      );
+      assert.match(await row(suffix).innerText(), new RegExp(`stopped \\(exit ${code}\\)`));
+    }
+    await eventually(
+      () => row('failed').getAttribute('data-status'),
+      (s) => s === 'red',
+      'the failed one red',
+    );
+    assert.match(await row('failed').innerText(), /exited with code 3/);
+    await shot(page, 'fleet-stopped-amber');
+  }),
+);

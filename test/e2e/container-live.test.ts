@@ -250,3 +250,88 @@ test('a container stopped on purpose is amber on the Fleet; a failed one is red'
     await shot(page, 'fleet-stopped-amber');
   }),
 );
+
+test(
+  'logs render ANSI colours, strip other control sequences, and stay readable in both themes',
+  { timeout: 90_000 },
+  () =>
+    flow('ansi', async (page) => {
+      // printf in the container writes the escape bytes themselves, as a coloured logger would.
+      const script = [
+        String.raw`printf '\033[32mINFO\033[0m server started on :8080\n'`,
+        String.raw`printf '\033[33mWARN\033[0m \033[1mdisk\033[22m at \033[4m91%%\033[24m\n'`,
+        String.raw`printf '\033[31;1mERROR\033[0m \033[38;5;208mupstream\033[0m \033[38;2;0;0;255mtimeout\033[0m\n' >&2`,
+        String.raw`printf '\033]0;window title\007\033[2K\033[1Gprogress \033[?25ldone\033[?25h\n'`,
+        String.raw`printf '\033[44;97m ON BLUE \033[0m \033[2mdim detail\033[0m \033[3mitalic\033[23m\n'`,
+        'sleep infinity',
+      ].join('; ');
+      const id = await runContainer('ansi', [], ['sh', '-c', script]);
+      await openContainer(page, id);
+      await page.getByTestId('tab-logs').click();
+      const lines = page.getByTestId('log-line');
+      await eventually(
+        () => lines.count(),
+        (n) => n >= 5,
+        'five log lines',
+      );
+      const texts = await lines.allInnerTexts();
+      const all = texts.join('\n');
+      assert.ok(!/\[\d+(;\d+)*m/.test(all), `no raw SGR codes are shown:\n${all}`);
+      assert.ok(!all.includes('window title'), 'the OSC title is stripped');
+      assert.ok(!all.includes('\u001b'), 'no ESC byte reaches the page');
+      assert.ok(
+        texts.some((t) => t.endsWith('progress done')),
+        `other CSI are stripped:\n${all}`,
+      );
+
+      const info = page
+        .getByTestId('log-line')
+        .filter({ hasText: 'server started' })
+        .locator('span', { hasText: 'INFO' });
+      const styleOf = (loc: typeof info) =>
+        loc.evaluate((el: unknown) => {
+          // Runs in the page; the test's tsconfig has no DOM lib.
+          const win = globalThis as unknown as {
+            getComputedStyle(e: unknown): { color: string; fontWeight: string; textDecorationLine: string };
+          };
+          const cs = win.getComputedStyle(el);
+          return { color: cs.color, weight: cs.fontWeight, decoration: cs.textDecorationLine };
+        });
+      const lightGreen = (await styleOf(info)).color;
+      assert.match(lightGreen, /^rgb\(/, 'INFO has a colour of its own');
+      const bold = page.getByTestId('log-line').locator('span', { hasText: 'disk' });
+      assert.equal((await styleOf(bold)).weight, '700');
+      const underlined = page.getByTestId('log-line').locator('span', { hasText: '91%' });
+      assert.equal((await styleOf(underlined)).decoration, 'underline');
+      // Search runs over the text as shown, across colour changes.
+      await page.getByTestId('logs-search').fill('error upstream');
+      await eventually(
+        () => lines.count(),
+        (n) => n === 1,
+        'one line matching across colours',
+      );
+      await page.getByTestId('logs-search').fill('');
+      await eventually(
+        () => lines.count(),
+        (n) => n >= 5,
+        'all lines back',
+      );
+      await shot(page, 'container-logs-ansi-light');
+
+      const scheme = () => page.locator('html').getAttribute('data-mantine-color-scheme');
+      while ((await scheme()) !== 'dark') {
+        const before = await scheme();
+        await page.getByTestId('theme-toggle').click();
+        await eventually(scheme, (s) => s !== before, 'the colour scheme to change');
+      }
+      await eventually(
+        () => styleOf(info).then((s) => s.color),
+        (c) => c !== lightGreen,
+        'the colours to follow the dark theme',
+      );
+      // Away from the theme toggle, so its tooltip is not in the picture.
+      await page.mouse.move(640, 700);
+      await page.getByRole('tooltip').waitFor({ state: 'hidden' });
+      await shot(page, 'container-logs-ansi-dark');
+    }),
+);

@@ -16,6 +16,7 @@ import {
   prepareShots,
   requireChromium,
   shot,
+  unlockIfAsked,
 } from '../support/browser';
 import { startServer, type E2eServer } from '../support/e2e-server';
 
@@ -334,4 +335,62 @@ test(
       await page.getByRole('tooltip').waitFor({ state: 'hidden' });
       await shot(page, 'container-logs-ansi-dark');
     }),
+);
+
+test('the shell survives switching tabs while the page is open', { timeout: 90_000 }, () =>
+  flow('shell-tabs', async (page) => {
+    const id = await runContainer('shell');
+    await openContainer(page, id);
+    await page.getByTestId('tab-shell').click();
+    await page.locator('[data-testid="shell-unlock"], [data-testid="shell-connect"]').first().waitFor();
+    const unlockButton = page.getByTestId('shell-unlock');
+    if (await unlockButton.isVisible()) {
+      await unlockButton.click();
+      await unlockIfAsked(page, ADMIN_PW);
+    }
+    const connect = page.getByTestId('shell-connect');
+    if (await connect.isVisible()) await connect.click();
+    const status = page.getByTestId('shell-status');
+    await eventually(
+      () => status.getAttribute('data-state'),
+      (s) => s === 'ready',
+      'the shell to be ready',
+    );
+    const rows = page.locator('.xterm-rows');
+    await page.locator('.xterm').click();
+    await page.keyboard.type('echo marker1');
+    await page.keyboard.press('Enter');
+    await eventually(
+      () => rows.innerText(),
+      (t) => /^marker1$/m.test(t),
+      'marker1 printed in the terminal',
+    );
+
+    // Away to Logs (and Overview), then back: the same session, with what it printed.
+    await page.getByTestId('tab-logs').click();
+    await page.getByTestId('logs-status').waitFor();
+    await page.getByTestId('tab-overview').click();
+    await page.getByTestId('container-overview').waitFor();
+    await page.getByTestId('tab-shell').click();
+    assert.equal(await status.getAttribute('data-state'), 'ready', 'the shell is still connected');
+    // A reconnected shell would start on an empty screen; this one is redrawn with its history
+    // (xterm paints on the next frame once visible again).
+    await eventually(
+      () => rows.innerText(),
+      (t) => /^marker1$/m.test(t),
+      'the terminal to still show marker1',
+      { timeoutMs: 3_000 },
+    );
+
+    // And it still takes input.
+    await page.locator('.xterm').click();
+    await page.keyboard.type('echo marker$((1+1))');
+    await page.keyboard.press('Enter');
+    await eventually(
+      () => rows.innerText(),
+      (t) => /^marker2$/m.test(t),
+      'marker2 after coming back',
+    );
+    await shot(page, 'container-shell-after-tabs');
+  }),
 );

@@ -562,6 +562,10 @@ export function ContainerPage() {
           setParams(next, { replace: true });
         }}
         keepMounted={false}
+        // Only the shell panel stays mounted (below), hidden with display: none. Not React's
+        // <Activity>, Mantine's default: a hidden Activity runs effect clean-ups, which would close
+        // the shell's socket just as unmounting does.
+        keepMountedMode="display-none"
       >
         <Tabs.List style={{ flexWrap: 'wrap' }}>
           {TABS.map((t) => (
@@ -741,7 +745,9 @@ export function ContainerPage() {
               <Tabs.Panel value="logs">
                 {push ? <ReadOnlyNote what="logs" /> : <LogsPanel hostId={c.hostId} containerId={c.id} />}
               </Tabs.Panel>
-              <Tabs.Panel value="shell">
+              {/* A shell is kept while the page is open: switching tabs must not end it. What
+                  stands in for one (push host, removed, no role) comes and goes like any tab. */}
+              <Tabs.Panel value="shell" keepMounted={!push && !gone && hasRole(me, 'operator')}>
                 {push ? (
                   <ReadOnlyNote what="shell" />
                 ) : gone ? (

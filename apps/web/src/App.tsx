@@ -10,7 +10,7 @@ import { FormError } from './components/FormError';
 import { LogoMark } from './components/Logo';
 import { UnlockProvider } from './components/UnlockProvider';
 import { AuditPage } from './pages/AuditPage';
-import { ContainerPage } from './pages/ContainerPage';
+import { ContainerPage } from './pages/container/ContainerPage';
 import { FleetPage } from './pages/FleetPage';
 import { HostsPage } from './pages/HostsPage';
 import { LoginPage } from './pages/LoginPage';

@@ -11,7 +11,7 @@ import { LogoMark } from './components/Logo';
 import { UnlockProvider } from './components/UnlockProvider';
 import { AuditPage } from './pages/AuditPage';
 import { ChangePasswordPage } from './pages/ChangePasswordPage';
-import { ContainerPage } from './pages/ContainerPage';
+import { ContainerPage } from './pages/container/ContainerPage';
 import { FleetPage } from './pages/FleetPage';
 import { HostsPage } from './pages/HostsPage';
 import { LoginPage } from './pages/LoginPage';

@@ -1,5 +1,5 @@
 import { createContext, use, type ReactNode } from 'react';
-import { roleAtLeast, type Me, type Role } from '@airlock/contract/auth';
+import type { Me } from '@airlock/contract/auth';
 
 const CurrentUserContext = createContext<Me | null>(null);
 
@@ -12,8 +12,4 @@ export function useCurrentUser(): Me {
   const me = use(CurrentUserContext);
   if (!me) throw new Error('useCurrentUser must be used inside <CurrentUserProvider>');
   return me;
-}
-
-export function hasRole(me: Me, role: Role): boolean {
-  return roleAtLeast(me.user.role, role);
 }

@@ -16,6 +16,7 @@ import {
   type ContainerPatch,
   type FleetFilters,
 } from '../lib/fleet-list';
+import { mergeSummary } from '../lib/container-detail';
 import { apiClient } from './client';
 import { hostLabelLookup, hostsQuery } from './hosts';
 import { wsUrl } from './stream';
@@ -126,14 +127,18 @@ export function applyLiveContainers(qc: QueryClient, patch: ContainerPatch): voi
   }
   if (filteredTouched) refetchFilteredSoon(qc);
 
-  // Detail views: show the new state at once, then refetch the parts the summary does not carry.
+  // Detail views: show the new state at once, then refetch the parts the summary does not carry,
+  // but only when the row changed something: the detail request itself makes the server re-read
+  // the container, and a repeated row must not start another round.
   const items: ContainerSummary[] =
     patch.type === 'containers.upsert' || patch.type === 'containers.replace' ? patch.items : [];
   for (const [key, data] of qc.getQueriesData<ContainerDetail>({ queryKey: containerDetailKey })) {
     if (!data || data.hostId !== patch.hostId) continue;
     const fresh = items.find((c) => c.id === data.id);
     if (fresh) {
-      qc.setQueryData<ContainerDetail>(key, { ...data, ...fresh });
+      const merged = mergeSummary(data, fresh);
+      if (!merged) continue;
+      qc.setQueryData<ContainerDetail>(key, merged);
       void qc.invalidateQueries({ queryKey: key, exact: true });
     } else if (
       patch.type === 'host.removed' ||

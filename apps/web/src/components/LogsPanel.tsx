@@ -1,12 +1,31 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { Badge, Box, Button, Group, NativeSelect, Paper, Switch, Text, TextInput } from '@mantine/core';
+import {
+  Badge,
+  Box,
+  Button,
+  Group,
+  NativeSelect,
+  Paper,
+  Switch,
+  Text,
+  TextInput,
+  useComputedColorScheme,
+} from '@mantine/core';
 import { IconDownload, IconPlayerPause, IconPlayerPlay, IconSearch } from '@tabler/icons-react';
 import { LogsServerMessage } from '@airlock/contract/fleet';
 import { socketCloseReason } from '@airlock/contract/socket-close';
 import { logsDownloadUrl, logsSocketUrl } from '../api/containers';
 import { parseSocketMessage } from '../api/stream';
 import { formatDateTime } from '../lib/format';
-import { appendLines, countMatches, filterLines, splitMatches, type BufferedLine } from '../lib/log-buffer';
+import { spanCss, type Scheme } from '../lib/ansi';
+import {
+  appendLines,
+  countMatches,
+  filterLines,
+  overlayMatches,
+  splitMatches,
+  type BufferedLine,
+} from '../lib/log-buffer';
 import { useWindowedRows } from '../lib/windowing';
 
 const LINE_HEIGHT = 19;
@@ -19,20 +38,30 @@ type LogState =
   | { kind: 'error'; message: string }
   | { kind: 'paused' };
 
-function LineText({ text, query }: { text: string; query: string }) {
-  if (!query.trim()) return <>{text}</>;
+/** A line's ANSI-styled runs as text (never HTML), with search matches highlighted over them. */
+function LineText({ line, query, scheme }: { line: BufferedLine; query: string; scheme: Scheme }) {
+  const plain = line.spans.length === 1 && Object.keys(line.spans[0]?.style ?? {}).length === 0;
+  if (!query.trim() && (plain || line.spans.length === 0)) return <>{line.line}</>;
   return (
     <>
-      {splitMatches(text, query).map((s, i) =>
+      {overlayMatches(line.spans, splitMatches(line.line, query)).map((s, i) =>
         s.match ? (
+          // A match reads black on yellow whatever colour the line asked for.
           <mark
             key={i}
-            style={{ background: 'var(--mantine-color-yellow-4)', color: 'black', borderRadius: 2 }}
+            style={{
+              ...spanCss({ ...s.style, fg: undefined, bg: undefined }, scheme),
+              background: 'var(--mantine-color-yellow-4)',
+              color: 'black',
+              borderRadius: 2,
+            }}
           >
             {s.text}
           </mark>
         ) : (
-          <span key={i}>{s.text}</span>
+          <span key={i} style={spanCss(s.style, scheme)}>
+            {s.text}
+          </span>
         ),
       )}
     </>
@@ -53,6 +82,7 @@ export function LogsPanel({ hostId, containerId }: { hostId: string; containerId
   const [generation, setGeneration] = useState(0);
   const seq = useRef(0);
   const stick = useRef(true);
+  const scheme = useComputedColorScheme('light');
 
   useEffect(() => {
     // Paused: the socket closes and what was loaded stays; resuming reloads the tail and follows again.
@@ -257,7 +287,7 @@ export function LogsPanel({ hostId, containerId }: { hostId: string; containerId
                 {timestamps && l.ts && (
                   <span style={{ opacity: 0.55, marginRight: 10 }}>{formatDateTime(l.ts)}</span>
                 )}
-                <LineText text={l.line} query={query} />
+                <LineText line={l} query={query} scheme={scheme} />
               </div>
             ))}
           </div>

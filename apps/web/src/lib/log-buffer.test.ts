@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LogLine } from '@airlock/contract/fleet';
-import { appendLines, countMatches, filterLines, splitMatches } from './log-buffer';
+import { appendLines, countMatches, filterLines, overlayMatches, splitMatches } from './log-buffer';
 
 const line = (text: string, stream: LogLine['stream'] = 'stdout'): LogLine => ({
   stream,
@@ -43,5 +43,34 @@ void describe('log search', () => {
       { text: 'ERROR', match: true },
     ]);
     assert.deepEqual(splitMatches('<b>x</b>', 'zzz'), [{ text: '<b>x</b>', match: false }]);
+  });
+});
+
+void describe('ANSI in the buffer', () => {
+  void it('keeps the plain text as the line (search sees what is shown) and the styled runs beside it', () => {
+    const [l] = appendLines([], [line('\x1b[32mINFO\x1b[0m ready \x1b]0;title\x07')], 0);
+    assert.ok(l);
+    assert.equal(l.line, 'INFO ready ');
+    assert.deepEqual(l.spans, [
+      { text: 'INFO', style: { fg: 2 } },
+      { text: ' ready ', style: {} },
+    ]);
+    assert.equal(filterLines([l], '32m').length, 0, 'the escape codes are not searchable text');
+    assert.equal(filterLines([l], 'info r').length, 1, 'a match across a colour change is found');
+  });
+
+  void it('cuts styled runs at search matches that cross colour changes', () => {
+    const [l] = appendLines([], [line('\x1b[31mab\x1b[32mcd\x1b[0mef')], 0);
+    assert.ok(l);
+    const out = overlayMatches(l.spans, splitMatches(l.line, 'bcd'));
+    assert.deepEqual(
+      out.map((s) => [s.text, s.style.fg ?? null, s.match]),
+      [
+        ['a', 1, false],
+        ['b', 1, true],
+        ['cd', 2, true],
+        ['ef', null, false],
+      ],
+    );
   });
 });

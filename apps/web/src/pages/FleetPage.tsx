@@ -462,7 +462,7 @@ export function FleetPage() {
     <Stack gap="sm">
       <PageHeader
         title="Fleet"
-        description="Every container on every host, live. Red first: unhealthy, restart loops, non-zero exits, dead and OOM-killed."
+        description="Every container on every host, live. Red first: unhealthy, restart loops, failed exits, dead and OOM-killed."
         actions={
           <Group gap={6} data-testid="fleet-counts">
             {StatusClass.options

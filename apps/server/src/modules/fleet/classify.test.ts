@@ -37,7 +37,29 @@ describe('classify', () => {
       'stopped (exit 0)',
     ],
     ['exited 1', { state: 'exited', exitCode: 1 }, 'red', 'exited with code 1'],
-    ['exited 137', { state: 'exited', exitCode: 137 }, 'red', 'exited with code 137'],
+    // Issue 8: what Stop / `docker stop` leaves (SIGTERM 143, SIGKILL after the grace period 137).
+    [
+      'exited 137 (stopped, killed after the grace period)',
+      { state: 'exited', exitCode: 137 },
+      'amber',
+      'stopped (exit 137)',
+    ],
+    ['exited 143 (stopped by SIGTERM)', { state: 'exited', exitCode: 143 }, 'amber', 'stopped (exit 143)'],
+    [
+      'exited 143 with stale unhealthy',
+      { state: 'exited', exitCode: 143, health: 'unhealthy' },
+      'amber',
+      'stopped (exit 143)',
+    ],
+    [
+      'exited 130 (SIGINT is not a stop Airlock or docker stop sends)',
+      { state: 'exited', exitCode: 130 },
+      'red',
+      'exited with code 130',
+    ],
+    ['exited 139 (segfault)', { state: 'exited', exitCode: 139 }, 'red', 'exited with code 139'],
+    ['exited 2', { state: 'exited', exitCode: 2 }, 'red', 'exited with code 2'],
+    ['exited 143 but OOM-killed', { state: 'exited', exitCode: 143, oomKilled: true }, 'red', 'OOM-killed'],
     ['exited, unknown code', { state: 'exited', exitCode: null }, 'red', 'exited (exit code unknown)'],
     ['exited, OOM-killed', { state: 'exited', exitCode: 137, oomKilled: true }, 'red', 'OOM-killed'],
     ['running but OOM flag set', { oomKilled: true }, 'red', 'OOM-killed'],
@@ -65,6 +87,12 @@ describe('classify', () => {
       { state: 'restarting', restartCount: 2, exitCode: 137, oomKilled: true },
       'red',
       'restart loop (2 restarts); OOM-killed',
+    ],
+    [
+      'restarting after being stopped with 137 is still a loop',
+      { state: 'restarting', restartCount: 2, exitCode: 137 },
+      'red',
+      'restart loop (2 restarts); last exit code 137',
     ],
     ['running with past restarts is not a loop', { restartCount: 4 }, 'green', 'running'],
   ];

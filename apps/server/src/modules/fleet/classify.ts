@@ -17,6 +17,9 @@ export interface Classification {
   reason: string;
 }
 
+/** Exit codes a deliberate stop leaves: clean exit, SIGKILL (128 + 9), SIGTERM (128 + 15). */
+const STOP_CODES = new Set([0, 137, 143]);
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
@@ -27,9 +30,9 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * | 1   | state restarting or `restarting` flag      | red   | restart loop (N restarts)[; OOM-killed / ; last exit code N] |
  * | 2   | OOM-killed (Docker clears it on start)     | red   | OOM-killed                      |
  * | 3   | dead                                       | red   | dead                            |
- * | 4   | exited, code ≠ 0                           | red   | exited with code N              |
- * | 5   | exited, code unknown                       | red   | exited (exit code unknown)      |
- * | 6   | exited, code 0                             | amber | stopped (exit 0)                |
+ * | 4   | exited, code 0, 137 or 143                 | amber | stopped (exit N)                |
+ * | 5   | exited, any other code                     | red   | exited with code N              |
+ * | 6   | exited, code unknown                       | red   | exited (exit code unknown)      |
  * | 7   | paused (whatever the health)               | amber | paused                          |
  * | 8   | running, health unhealthy                  | red   | unhealthy                       |
  * | 9   | created                                    | amber | created (never started)         |
@@ -42,6 +45,10 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * - Exited with code 0 is amber, not red: a clean stop (an operator's `docker stop` of a process
  *   that handles SIGTERM, a finished one-shot job) is not a failure, but a stopped service still
  *   deserves a glance, so it is not green either.
+ * - So are 143 (128 + SIGTERM) and 137 (128 + SIGKILL) when the engine did not OOM-kill it (issue
+ *   8): that is what Airlock's Stop and `docker stop` leave behind (SIGTERM, then SIGKILL after the
+ *   grace period for a process that ignores it, such as `sleep` as PID 1). Red is for failures; an
+ *   OOM kill (also 137) is caught by row 2 first.
  * - An exited container with no exit code is red: we cannot prove it stopped cleanly (fail closed).
  * - Paused is amber whatever the health says: Docker keeps probing a paused container, the probe
  *   cannot run, and the engine marks it unhealthy within a few intervals (seen against a real
@@ -67,8 +74,8 @@ export function classify(input: ClassifyInput): Classification {
       return { status: 'red', reason: 'dead' };
     case 'exited':
       if (exitCode === null) return { status: 'red', reason: 'exited (exit code unknown)' };
-      if (exitCode !== 0) return { status: 'red', reason: `exited with code ${exitCode}` };
-      return { status: 'amber', reason: 'stopped (exit 0)' };
+      if (STOP_CODES.has(exitCode)) return { status: 'amber', reason: `stopped (exit ${exitCode})` };
+      return { status: 'red', reason: `exited with code ${exitCode}` };
     case 'paused':
       return { status: 'amber', reason: 'paused' };
     case 'created':

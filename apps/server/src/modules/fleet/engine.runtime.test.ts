@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import type { ContainerDetail, ContainerEvent } from '@airlock/contract/fleet';
 import type { DockerEngine } from '../../adapters/docker.adapter';
 import { UpstreamError } from '../../lib/errors';
+import { fakeInspect } from '../../../../../test/fixtures/docker-report';
 import { EngineRuntime, type EngineTiming } from './engine.runtime';
 import type { RuntimeSink } from './host.runtime';
+import { InspectSchema, inspectToDetail } from './inspect';
 
 const timing: EngineTiming = {
   heartbeatMs: 20,
@@ -124,6 +126,45 @@ describe('engine heartbeat', () => {
       await until('connected again', () => r.seen.some((x) => x.startsWith('connected')));
       assert.match(r.seen[0] ?? '', /^pending: Reconnecting/);
       assert.ok(!r.seen.some((x) => x.startsWith('unreachable')), r.seen.join('\n'));
+    } finally {
+      rt.stop();
+    }
+  });
+});
+
+describe('engine refresh', () => {
+  /** Connected runtime whose engine answers inspect with a fresh parse of `current` each time. */
+  async function connected(current: { state: 'running' | 'paused' }) {
+    const f = fakeEngine();
+    const upserts: string[][] = [];
+    const read = () =>
+      inspectToDetail('h', InspectSchema.parse(fakeInspect({ name: 'web', state: current.state })));
+    Object.assign(f.engine, { inspect: () => Promise.resolve(read()) });
+    const sink: RuntimeSink = {
+      replaced: () => undefined,
+      upserted: (_h, items) => upserts.push(items.map((c) => c.state)),
+      removed: () => undefined,
+      statusChanged: () => undefined,
+    };
+    const connect = () => Promise.resolve({ engine: f.engine, close: () => undefined });
+    const rt = new EngineRuntime('h', sink, connect, timing, () => undefined);
+    rt.start();
+    await until('connected', () => rt.status.state === 'connected');
+    return { rt, upserts, id: read().id };
+  }
+
+  it('a re-read that finds nothing new publishes nothing (a detail request is not a change)', async () => {
+    const current: { state: 'running' | 'paused' } = { state: 'running' };
+    const { rt, upserts, id } = await connected(current);
+    try {
+      await rt.refresh(id);
+      assert.deepEqual(upserts, [['running']], 'the first read is news');
+      for (let i = 0; i < 5; i++) await rt.refresh(id);
+      assert.deepEqual(upserts, [['running']], 'the same container read again is not');
+      current.state = 'paused';
+      const d = await rt.refresh(id);
+      assert.equal(d?.state, 'paused', 'the answer is the fresh read');
+      assert.deepEqual(upserts, [['running'], ['paused']], 'a real change is published once');
     } finally {
       rt.stop();
     }

@@ -50,8 +50,15 @@ export abstract class HostRuntime {
     this.sink.replaced(this.hostId, items);
   }
 
+  /**
+   * Holds a fresh read of one container and publishes it only if it differs from what is held:
+   * every detail request re-reads the container, and a page that answers each published row with
+   * a detail request would otherwise keep the two going round for as long as it stays open.
+   */
   protected upsert(item: ContainerDetail): void {
     if (this.stopped) return;
+    const held = this.containers.get(item.id);
+    if (held && jsonEqual(held, item)) return;
     this.set(item);
     this.sink.upserted(this.hostId, [item]);
   }

@@ -35,7 +35,8 @@ export function ContainerStatusBadge({
       <Tooltip label={reason} openDelay={300} withArrow disabled={!reason}>
         <Text
           size="xs"
-          c={status === 'red' ? 'red' : 'yellow.8'}
+          // Theme colours, not fixed shades: the theme picks the shade that reads on the row's tint.
+          c={status === 'red' ? 'red' : 'yellow'}
           fw={500}
           truncate="end"
           data-testid="status-reason"

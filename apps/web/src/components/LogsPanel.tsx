@@ -285,7 +285,9 @@ export function LogsPanel({ hostId, containerId }: { hostId: string; containerId
                 }}
               >
                 {timestamps && l.ts && (
-                  <span style={{ opacity: 0.55, marginRight: 10 }}>{formatDateTime(l.ts)}</span>
+                  <span style={{ color: 'var(--mantine-color-dimmed)', marginRight: 10 }}>
+                    {formatDateTime(l.ts)}
+                  </span>
                 )}
                 <LineText line={l} query={query} scheme={scheme} />
               </div>

@@ -265,6 +265,8 @@ export const MAX_LINE_BYTES = 64 * 1024;
  */
 export class LogDemuxer {
   private pending: Buffer = Buffer.alloc(0);
+  /** The frame whose payload is arriving, and how many of its bytes are still to come. */
+  private frame: { stream: LogLine['stream']; left: number } | null = null;
   private raw: boolean;
   private readonly partial: Record<LogLine['stream'], Buffer[]> = { stdout: [], stderr: [] };
   private readonly partialLen: Record<LogLine['stream'], number> = { stdout: 0, stderr: 0 };
@@ -283,7 +285,19 @@ export class LogDemuxer {
       return out;
     }
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    while (this.pending.length >= 8) {
+    for (;;) {
+      if (this.frame) {
+        // A frame's payload is fed as it arrives: a header may declare up to 4 GiB, and waiting for
+        // all of it would hold that much (a hostile engine need only send the header and pour).
+        if (this.pending.length === 0) break;
+        const take = Math.min(this.frame.left, this.pending.length);
+        this.feed(this.frame.stream, this.pending.subarray(0, take), out);
+        this.pending = this.pending.subarray(take);
+        this.frame.left -= take;
+        if (this.frame.left === 0) this.frame = null;
+        continue;
+      }
+      if (this.pending.length < 8) break;
       const type = this.pending[0];
       if (
         (type !== 1 && type !== 2 && type !== 0) ||
@@ -299,10 +313,8 @@ export class LogDemuxer {
         return out;
       }
       const size = this.pending.readUInt32BE(4);
-      if (this.pending.length < 8 + size) break;
-      const payload = this.pending.subarray(8, 8 + size);
-      this.pending = this.pending.subarray(8 + size);
-      this.feed(type === 2 ? 'stderr' : 'stdout', payload, out);
+      this.pending = this.pending.subarray(8);
+      if (size > 0) this.frame = { stream: type === 2 ? 'stderr' : 'stdout', left: size };
     }
     return out;
   }

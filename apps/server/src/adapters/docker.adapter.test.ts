@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { JsonLines, LogDemuxer, MAX_LINE_BYTES } from './docker.adapter';
+import { ANSWER_CAPS, answerKind, JsonLines, LogDemuxer, MAX_LINE_BYTES } from './docker.adapter';
 
 const frame = (type: number, text: string | Buffer) => {
   const payload = typeof text === 'string' ? Buffer.from(text) : text;
@@ -61,6 +61,37 @@ describe('LogDemuxer', () => {
     assert.equal(out[0]?.line.length, MAX_LINE_BYTES + 10);
     assert.deepEqual(d.flush(), []);
   });
+
+  it('emits a huge frame as it arrives instead of holding it until its declared end', () => {
+    // A header that declares 4 GiB, then lines: a follower must see them now, not after 4 GiB.
+    const d = new LogDemuxer(false, false);
+    const header = Buffer.alloc(8);
+    header[0] = 2;
+    header.writeUInt32BE(0xffffffff, 4);
+    const line = Buffer.from(`${'e'.repeat(1023)}\n`);
+    let lines = d.push(header).length;
+    for (let i = 0; i < 1024; i++) lines += d.push(line).length;
+    assert.equal(lines, 1024);
+    assert.deepEqual(d.push(Buffer.from('tail')), []);
+    assert.deepEqual(d.flush(), [{ stream: 'stderr', ts: null, line: 'tail' }]);
+  });
+
+  it('frame headers and payloads split at any byte still demultiplex', () => {
+    const all = Buffer.concat([
+      frame(1, 'out one\n'),
+      frame(2, 'err one\n'),
+      frame(1, ''),
+      frame(1, 'out two\n'),
+    ]);
+    const d = new LogDemuxer(false, false);
+    const out = [];
+    for (const b of all) out.push(...d.push(Buffer.from([b])));
+    assert.deepEqual(out, [
+      { stream: 'stdout', ts: null, line: 'out one' },
+      { stream: 'stderr', ts: null, line: 'err one' },
+      { stream: 'stdout', ts: null, line: 'out two' },
+    ]);
+  });
 });
 
 describe('JsonLines', () => {
@@ -71,5 +102,25 @@ describe('JsonLines', () => {
   });
   it('refuses an endless line', () => {
     assert.throws(() => new JsonLines().push('x'.repeat(1024 * 1024 + 1)));
+  });
+});
+
+describe('answerKind', () => {
+  it('names each buffered endpoint and picks its cap', () => {
+    const id = 'a'.repeat(64);
+    assert.deepEqual(answerKind('GET', '/containers/json?'), { kind: 'list', what: 'list containers' });
+    assert.deepEqual(answerKind('GET', `/v1.47/containers/${id}/json`), {
+      kind: 'inspect',
+      what: 'inspect container',
+    });
+    assert.equal(answerKind('GET', `/containers/web/stats?`).kind, 'stats');
+    assert.equal(answerKind('GET', `/containers/${id}/logs?`).kind, 'logs');
+    assert.deepEqual(answerKind('GET', '/_ping'), { kind: 'engine', what: 'ping' });
+    assert.deepEqual(answerKind('GET', '/version'), { kind: 'engine', what: 'version' });
+    assert.deepEqual(answerKind('POST', `/containers/${id}/start`), {
+      kind: 'other',
+      what: 'POST /containers/…/start',
+    });
+    assert.ok(ANSWER_CAPS.error < ANSWER_CAPS.stats);
   });
 });

@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
-import { Readable } from 'node:stream';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { addAbortSignal, Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Duplex } from 'node:stream';
 import {
@@ -10,6 +11,7 @@ import {
   type ContainerVerb,
   type LogLine,
 } from '@airlock/contract/fleet';
+import { engineText } from '../lib/engine-text';
 import { badRequest, conflict, errorMessage, notFound, UpstreamError, UserError } from '../lib/errors';
 import { InspectSchema, inspectToDetail, type Inspect } from '../modules/fleet/inspect';
 
@@ -201,17 +203,25 @@ const statusCodeOf = (err: unknown): number | undefined => {
   return undefined;
 };
 
-/** Docker's own message from an error response (`{"message": "..."}`), if any. */
+/** Docker's own message from an error response (`{"message": "..."}`), if any, made safe to show. */
 function dockerMessage(err: unknown): string {
   if (typeof err === 'object' && err !== null && 'json' in err) {
     const json = err.json;
     if (typeof json === 'object' && json !== null && 'message' in json) {
       const m = json.message;
-      if (typeof m === 'string') return m;
+      if (typeof m === 'string') return engineText(m);
     }
   }
-  return errorMessage(err);
+  return engineText(errorMessage(err));
 }
+
+/** Node's HTTP parser refused the bytes: whatever answered does not speak HTTP. */
+const isHttpParseError = (err: unknown): boolean =>
+  typeof err === 'object' &&
+  err !== null &&
+  'code' in err &&
+  typeof err.code === 'string' &&
+  err.code.startsWith('HPE_');
 
 class Timeout extends Error {}
 /** Extra time allowed for stop/restart on top of the call timeout (covers Docker's default 10 s grace). */
@@ -255,6 +265,8 @@ export const MAX_LINE_BYTES = 64 * 1024;
  */
 export class LogDemuxer {
   private pending: Buffer = Buffer.alloc(0);
+  /** The frame whose payload is arriving, and how many of its bytes are still to come. */
+  private frame: { stream: LogLine['stream']; left: number } | null = null;
   private raw: boolean;
   private readonly partial: Record<LogLine['stream'], Buffer[]> = { stdout: [], stderr: [] };
   private readonly partialLen: Record<LogLine['stream'], number> = { stdout: 0, stderr: 0 };
@@ -273,7 +285,19 @@ export class LogDemuxer {
       return out;
     }
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    while (this.pending.length >= 8) {
+    for (;;) {
+      if (this.frame) {
+        // A frame's payload is fed as it arrives: a header may declare up to 4 GiB, and waiting for
+        // all of it would hold that much (a hostile engine need only send the header and pour).
+        if (this.pending.length === 0) break;
+        const take = Math.min(this.frame.left, this.pending.length);
+        this.feed(this.frame.stream, this.pending.subarray(0, take), out);
+        this.pending = this.pending.subarray(take);
+        this.frame.left -= take;
+        if (this.frame.left === 0) this.frame = null;
+        continue;
+      }
+      if (this.pending.length < 8) break;
       const type = this.pending[0];
       if (
         (type !== 1 && type !== 2 && type !== 0) ||
@@ -289,10 +313,8 @@ export class LogDemuxer {
         return out;
       }
       const size = this.pending.readUInt32BE(4);
-      if (this.pending.length < 8 + size) break;
-      const payload = this.pending.subarray(8, 8 + size);
-      this.pending = this.pending.subarray(8 + size);
-      this.feed(type === 2 ? 'stderr' : 'stdout', payload, out);
+      this.pending = this.pending.subarray(8);
+      if (size > 0) this.frame = { stream: type === 2 ? 'stderr' : 'stdout', left: size };
     }
     return out;
   }
@@ -365,6 +387,134 @@ export class JsonLines {
   }
 }
 
+// ---- answer caps ----------------------------------------------------------------------------------
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/**
+ * The most Airlock reads of one buffered answer (the modem would otherwise keep every byte until the
+ * peer ends it: an engine that streams `GET /containers/json` without end took the deck from 115 MiB
+ * to 2.8 GiB in 10 s). Sized well above what real engines send: a list of thousands of containers is
+ * a few MiB, one inspect tens of KiB. Streams that are endless by design (events, followed logs,
+ * exec) are not buffered and bound their pieces themselves (JsonLines, LogDemuxer).
+ */
+export const ANSWER_CAPS = {
+  list: 32 * MiB,
+  inspect: 8 * MiB,
+  stats: 1 * MiB,
+  /** Non-follow logs: tail ≤ 100000 lines arrive in one answer. */
+  logs: 16 * MiB,
+  /** /_ping, /version, /info. */
+  engine: 1 * MiB,
+  /** Everything else buffered (actions, exec create/inspect): small JSON or nothing. */
+  other: 1 * MiB,
+  /** The body of a refusal (any status Docker does not answer with on success), buffered or stream. */
+  error: 64 * KiB,
+} as const;
+
+export type AnswerKind = Exclude<keyof typeof ANSWER_CAPS, 'error'>;
+
+/** Which cap an engine request falls under, and how to name it to people. */
+export function answerKind(method: string, path: string): { kind: AnswerKind; what: string } {
+  const p = (path.split('?')[0] ?? '').replace(/^\/v\d+(?:\.\d+)?(?=\/)/, '');
+  if (p === '/containers/json') return { kind: 'list', what: 'list containers' };
+  if (/^\/containers\/[^/]+\/json$/.test(p)) return { kind: 'inspect', what: 'inspect container' };
+  if (/^\/containers\/[^/]+\/stats$/.test(p)) return { kind: 'stats', what: 'read container stats' };
+  if (/^\/containers\/[^/]+\/logs$/.test(p)) return { kind: 'logs', what: 'read container logs' };
+  if (p === '/_ping') return { kind: 'engine', what: 'ping' };
+  if (p === '/version' || p === '/info') return { kind: 'engine', what: p.slice(1) };
+  if (p === '/events') return { kind: 'other', what: 'open events stream' };
+  // Refs were validated (ContainerRef) before they reached the path; ids are shortened for people.
+  return { kind: 'other', what: `${method} ${p.replace(/\/[0-9a-f]{12,64}(?=\/|$)/g, '/…')}` };
+}
+
+const sizeLabel = (bytes: number) => (bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / KiB} KiB`);
+
+/**
+ * An engine's answer passed its cap: the request was destroyed and what had arrived was dropped.
+ * An UpstreamError (502) for whoever asked; the engine runtime also marks the host degraded.
+ */
+export class EngineAnswerTooLarge extends UpstreamError {
+  constructor(
+    upstream: string,
+    readonly what: string,
+    readonly limitBytes: number,
+    readonly refusal: boolean,
+  ) {
+    super(
+      upstream,
+      `The engine's ${refusal ? 'error answer' : 'answer'} to ${what} passed ${sizeLabel(limitBytes)}; Airlock stopped reading it.`,
+    );
+  }
+}
+
+/**
+ * Reads a whole answer, at most `limit` bytes: past that (or when Content-Length already says so)
+ * the response is destroyed, which closes its connection, and what had arrived is let go.
+ */
+function readCapped(res: IncomingMessage, limit: number, tooLarge: () => Error): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      res.destroy();
+      reject(tooLarge());
+      return;
+    }
+    let chunks: Buffer[] = [];
+    let n = 0;
+    res.on('data', (chunk: Buffer) => {
+      n += chunk.length;
+      if (n > limit) {
+        chunks = [];
+        res.destroy();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    res.once('end', () => resolve(Buffer.concat(chunks)));
+    res.once('error', reject);
+    res.once('close', () => {
+      if (!res.complete) reject(new Error('the engine closed the connection in the middle of its answer'));
+    });
+  });
+}
+
+/** As docker-modem parses a buffered answer: JSON when it parses to something, else the bytes. */
+function parseAnswer(buf: Buffer): unknown {
+  try {
+    const v: unknown = JSON.parse(buf.toString('utf8'));
+    if (v) return v;
+  } catch {
+    // Not JSON (ping's "OK", raw logs): the bytes themselves.
+  }
+  return buf;
+}
+
+type ModemCallback = (err: unknown, result: unknown) => void;
+interface DialContext {
+  path: string;
+  method: string;
+  isStream?: boolean;
+  hijack?: boolean;
+  openStdin?: boolean;
+}
+/** The two docker-modem 5.x methods wrapped below (instance methods, called through `this`). */
+interface ModemInternals {
+  buildRequest(options: RequestOptions, context: DialContext, data: unknown, cb: ModemCallback): void;
+  buildPayload(
+    err: unknown,
+    isStream: boolean,
+    statusCodes: Record<number, unknown>,
+    openStdin: boolean,
+    req: ClientRequest,
+    res: IncomingMessage,
+    json: unknown,
+    cb: ModemCallback,
+  ): void;
+}
+
 // ---- the engine -----------------------------------------------------------------------------------
 
 export class DockerEngine {
@@ -373,14 +523,30 @@ export class DockerEngine {
   private readonly docker: Docker;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
+  /** The socket this engine is reached at (on the SSH host for a tunnelled one), for fixed wording. */
+  private readonly socketPath: string;
+  /**
+   * Set once the peer answered as a Docker API (an `Api-Version` header, or /_ping said "OK"). Until
+   * then its refusals are not shown: a socket path aimed at some other service would put that
+   * service's text in the host's status, which every viewer reads.
+   */
+  private speaksDocker = false;
+  private tooLargeListener: ((err: EngineAnswerTooLarge) => void) | null = null;
 
   constructor(opts: DockerEngineOptions) {
     this.hostId = opts.hostId;
     this.upstream = `docker@${opts.hostId}`;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.concurrency = opts.inspectConcurrency ?? 8;
+    this.socketPath = opts.modem?.socketPath ?? opts.socketPath ?? '/var/run/docker.sock';
     // No modem-level timeout: it would also cut long-lived streams. Calls time out in `call`.
-    this.docker = new Docker(opts.modem ?? { socketPath: opts.socketPath ?? '/var/run/docker.sock' });
+    this.docker = new Docker(opts.modem ?? { socketPath: this.socketPath });
+    this.capAnswers(this.docker.modem as unknown as ModemInternals);
+  }
+
+  /** Called whenever an answer passed its cap, whoever asked (the runtime marks the host degraded). */
+  onAnswerTooLarge(cb: (err: EngineAnswerTooLarge) => void): void {
+    this.tooLargeListener = cb;
   }
 
   async ping(timeoutMs: number = this.timeoutMs): Promise<void> {
@@ -388,7 +554,12 @@ export class DockerEngine {
     const ping = this.docker.ping.bind(this.docker) as unknown as (opts: {
       abortSignal: AbortSignal;
     }) => Promise<unknown>;
-    await this.call('ping', (abortSignal) => ping({ abortSignal }), timeoutMs);
+    const body = await this.call('ping', (abortSignal) => ping({ abortSignal }), timeoutMs);
+    if (!this.speaksDocker) {
+      const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '';
+      if (text.trim() !== 'OK') throw this.notDocker();
+      this.speaksDocker = true;
+    }
   }
 
   /** Every container on this engine (running or not), classified, in full detail (env masked). */
@@ -669,6 +840,73 @@ export class DockerEngine {
 
   // ---- internals ----------------------------------------------------------------------------------
 
+  private notDocker(): UpstreamError {
+    return new UpstreamError(
+      this.upstream,
+      `The socket at ${this.socketPath} did not answer as a Docker engine.`,
+    );
+  }
+
+  /**
+   * Bounds every buffered answer (ANSWER_CAPS) and every refusal's body. docker-modem 5.x buffers a
+   * non-stream answer in `buildRequest` and a refused stream's body in `buildPayload`, both without
+   * limit; both go through `this`, so this instance's own methods replace them. A buffered request is
+   * sent as a stream and read here instead; streams that succeed are handed on untouched.
+   */
+  private capAnswers(modem: ModemInternals): void {
+    const buildRequest = modem.buildRequest.bind(modem);
+    const buildPayload = modem.buildPayload.bind(modem);
+    const tooLarge = (what: string, limit: number, refusal: boolean) => {
+      const err = new EngineAnswerTooLarge(this.upstream, what, limit, refusal);
+      this.tooLargeListener?.(err);
+      return err;
+    };
+    modem.buildRequest = (options, context, data, cb) => {
+      if (context.isStream === true || context.hijack === true || context.openStdin === true) {
+        buildRequest(options, context, data, cb);
+        return;
+      }
+      const { kind, what } = answerKind(context.method, context.path);
+      buildRequest(options, { ...context, isStream: true }, data, (err, res) => {
+        if (err) {
+          cb(err, null);
+          return;
+        }
+        const answer = res as IncomingMessage;
+        if (options.signal) addAbortSignal(options.signal, answer);
+        readCapped(answer, ANSWER_CAPS[kind], () => tooLarge(what, ANSWER_CAPS[kind], false)).then(
+          (buf) => cb(null, parseAnswer(buf)),
+          (e: unknown) => cb(e, null),
+        );
+      });
+    };
+    modem.buildPayload = (err, isStream, statusCodes, openStdin, req, res, json, cb) => {
+      if (!err && res.headers?.['api-version'] !== undefined) this.speaksDocker = true;
+      if (err || statusCodes[res.statusCode ?? 0] === true || !isStream) {
+        buildPayload(err, isStream, statusCodes, openStdin, req, res, json, cb);
+        return;
+      }
+      const { what } = answerKind(req.method, req.path);
+      readCapped(res, ANSWER_CAPS.error, () => tooLarge(what, ANSWER_CAPS.error, true)).then(
+        (buf) => {
+          const body = parseAnswer(buf);
+          // As a buffered refusal: the modem builds its error from the parsed body (`err.json`).
+          buildPayload(
+            null,
+            false,
+            statusCodes,
+            openStdin,
+            req,
+            res,
+            Buffer.isBuffer(body) ? body.toString('utf8') : body,
+            cb,
+          );
+        },
+        (e: unknown) => cb(e, null),
+      );
+    };
+  }
+
   private async inspectRaw(id: string): Promise<Inspect> {
     const raw: unknown = await this.call('inspect container', (abortSignal) =>
       this.docker.getContainer(id).inspect({ abortSignal }),
@@ -688,7 +926,7 @@ export class DockerEngine {
     if (err instanceof UpstreamError) return err;
     return new UpstreamError(
       this.upstream,
-      `The ${what} stream from ${this.upstream} broke: ${errorMessage(err)}`,
+      `The ${what} stream from ${this.upstream} broke: ${engineText(errorMessage(err))}`,
       {
         cause: err,
       },
@@ -707,7 +945,8 @@ export class DockerEngine {
   private badResponse(what: string, detail: string): UpstreamError {
     return new UpstreamError(
       this.upstream,
-      `The Docker engine ${this.upstream} sent an unexpected ${what}: ${detail}.`,
+      // The detail quotes the peer (JSON keys in a zod path, a parser's excerpt).
+      `The Docker engine ${this.upstream} sent an unexpected ${what}: ${engineText(detail)}.`,
     );
   }
 
@@ -751,6 +990,7 @@ export class DockerEngine {
       );
     }
     const code = statusCodeOf(err);
+    if (!this.speaksDocker && (code !== undefined || isHttpParseError(err))) return this.notDocker();
     if (code === 304) return new NotModified();
     if (code === 404) return notFound('Container');
     if (code === 409) return conflict(`Docker refused to ${what}: ${dockerMessage(err)}`);
@@ -764,7 +1004,7 @@ export class DockerEngine {
     }
     return new UpstreamError(
       this.upstream,
-      `The Docker engine ${this.upstream} is not reachable (${what}): ${errorMessage(err)}`,
+      `The Docker engine ${this.upstream} is not reachable (${what}): ${engineText(errorMessage(err))}`,
       { cause: err },
     );
   }

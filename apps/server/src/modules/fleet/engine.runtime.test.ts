@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerDetail, ContainerEvent } from '@airlock/contract/fleet';
-import type { DockerEngine } from '../../adapters/docker.adapter';
+import { EngineAnswerTooLarge, type DockerEngine } from '../../adapters/docker.adapter';
 import { UpstreamError } from '../../lib/errors';
 import { fakeInspect } from '../../../../../test/fixtures/docker-report';
 import { EngineRuntime, type EngineTiming } from './engine.runtime';
@@ -20,8 +20,17 @@ const timing: EngineTiming = {
 
 /** An engine whose ping answers or hangs on demand; events stay open until aborted. */
 function fakeEngine() {
-  const state = { hang: 0 as number, pings: 0 };
+  const state = {
+    hang: 0 as number,
+    pings: 0,
+    /** The next lists answer too much (the adapter tells its listener, then throws). */
+    listTooLarge: 0 as number,
+    tooLarge: null as ((err: EngineAnswerTooLarge) => void) | null,
+  };
   const engine = {
+    onAnswerTooLarge: (cb: (err: EngineAnswerTooLarge) => void) => {
+      state.tooLarge = cb;
+    },
     ping: async (timeoutMs: number) => {
       state.pings++;
       if (state.hang > 0) {
@@ -41,7 +50,15 @@ function fakeEngine() {
             ),
         }),
       }),
-    list: () => Promise.resolve([] as ContainerDetail[]),
+    list: () => {
+      if (state.listTooLarge > 0) {
+        state.listTooLarge--;
+        const err = new EngineAnswerTooLarge('docker@fake', 'list containers', 32 * 1024 * 1024, false);
+        state.tooLarge?.(err);
+        return Promise.reject(err);
+      }
+      return Promise.resolve([] as ContainerDetail[]);
+    },
   };
   return { state, engine: engine as unknown as DockerEngine };
 }
@@ -72,9 +89,13 @@ const until = async (what: string, ok: () => boolean, ms = 2_000) => {
   }
 };
 
-function runtime(f: ReturnType<typeof fakeEngine>, r: ReturnType<typeof recorder>): EngineRuntime {
+function runtime(
+  f: ReturnType<typeof fakeEngine>,
+  r: ReturnType<typeof recorder>,
+  t: EngineTiming = timing,
+): EngineRuntime {
   const connect = () => Promise.resolve({ engine: f.engine, close: () => undefined });
-  const rt = new EngineRuntime('h', r.sink, connect, timing, () => undefined);
+  const rt = new EngineRuntime('h', r.sink, connect, t, () => undefined);
   r.bind(rt);
   rt.start();
   return rt;
@@ -165,6 +186,32 @@ describe('engine refresh', () => {
       const d = await rt.refresh(id);
       assert.equal(d?.state, 'paused', 'the answer is the fresh read');
       assert.deepEqual(upserts, [['running'], ['paused']], 'a real change is published once');
+    } finally {
+      rt.stop();
+    }
+  });
+});
+
+describe('an engine answer past its cap', () => {
+  it('keeps the host connected but degraded with the reason, through good pings, until a list reads again', async () => {
+    const f = fakeEngine();
+    f.state.listTooLarge = 2;
+    const r = recorder();
+    const rt = runtime(f, r, { ...timing, resyncMs: 150 });
+    try {
+      await until('degraded', () => rt.status.state === 'degraded');
+      assert.equal(
+        rt.status.reason,
+        "The engine's answer to list containers passed 32 MiB; Airlock stopped reading it.",
+      );
+      // Heartbeats (every 20 ms) answer well and must not clear it; the first resync fails again.
+      await new Promise((res) => setTimeout(res, 200));
+      assert.equal(rt.status.state, 'degraded', r.seen.join('\n'));
+      assert.ok(
+        !r.seen.some((x) => x.startsWith('connected') || x.startsWith('unreachable')),
+        r.seen.join('\n'),
+      );
+      await until('connected after a good resync', () => rt.status.state === 'connected');
     } finally {
       rt.stop();
     }

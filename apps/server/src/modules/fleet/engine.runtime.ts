@@ -1,5 +1,5 @@
 import type { ContainerDetail } from '@airlock/contract/fleet';
-import type { DockerEngine } from '../../adapters/docker.adapter';
+import { EngineAnswerTooLarge, type DockerEngine } from '../../adapters/docker.adapter';
 import { HostKeyMismatchError, HostKeyUnknownError } from '../../adapters/ssh.adapter';
 import { errorMessage, UpstreamError, UserError } from '../../lib/errors';
 import { HostRuntime, type RuntimeSink } from './host.runtime';
@@ -64,6 +64,12 @@ export class EngineRuntime extends HostRuntime {
   private reconnectNow = false;
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
+  /**
+   * Why the host is degraded by an answer that passed its cap (list, inspect, stats, logs, ...), or
+   * null. It outlives slow or missed pings, and ends with the connection or when a full listing is
+   * read within its caps again.
+   */
+  private tooLarge: string | null = null;
 
   constructor(
     hostId: string,
@@ -177,6 +183,13 @@ export class EngineRuntime extends HostRuntime {
   private async session(ctrl: AbortController): Promise<void> {
     const conn = await this.connect();
     this.conn = conn;
+    this.tooLarge = null;
+    // Whoever asked (the list here, a viewer's stats or logs): the host shows it was fed too much.
+    conn.engine.onAnswerTooLarge((err) => {
+      if (this.conn !== conn) return;
+      this.tooLarge = err.message;
+      if (this.status.state !== 'unreachable') this.setStatus('degraded', err.message);
+    });
     this.presentedFingerprint = null;
     this.presentedJumpFingerprint = null;
     conn.onClosed?.((why) => ctrl.abort(new Error(why)));
@@ -185,8 +198,14 @@ export class EngineRuntime extends HostRuntime {
     this.beatFailures = 0;
     // Events first, then the list: nothing that happens in between is missed.
     const events = await conn.engine.events(ctrl.signal);
-    this.replaceAll(await conn.engine.list(this.hostId));
-    this.setStatus('connected');
+    try {
+      this.replaceAll(await conn.engine.list(this.hostId));
+    } catch (err) {
+      // The engine answers and streams events; only its list is unreadable. Stay connected and
+      // degraded (the listener set the reason); the resync tries again.
+      if (!(err instanceof EngineAnswerTooLarge)) throw err;
+    }
+    this.settle();
 
     const heartbeat = setInterval(() => void this.beat(conn, ctrl), this.timing.heartbeatMs);
     const resync = setInterval(() => void this.resync(conn), this.timing.resyncMs);
@@ -218,7 +237,7 @@ export class EngineRuntime extends HostRuntime {
       if (ms > this.timing.slowMs)
         this.setStatus('degraded', `The engine answered slowly (${(ms / 1000).toFixed(1)} s).`);
       else if (this.status.state === 'degraded' && this.status.reason.startsWith('The engine '))
-        this.setStatus('connected');
+        this.settle();
     } catch (err) {
       if (++this.beatFailures >= this.timing.failuresBeforeUnreachable) {
         ctrl.abort(new Error(`The engine stopped answering: ${errorMessage(err)}`));
@@ -240,12 +259,21 @@ export class EngineRuntime extends HostRuntime {
         if (!old || JSON.stringify(old) !== JSON.stringify(c)) this.upsert(c);
       }
       for (const id of [...this.containers.keys()]) if (!seen.has(id)) this.drop(id);
-      if (this.status.state === 'degraded' && this.status.reason.startsWith('Resync failed'))
-        this.setStatus('connected');
+      const wasTooLarge = this.tooLarge !== null;
+      this.tooLarge = null;
+      if (this.status.state === 'degraded' && (wasTooLarge || this.status.reason.startsWith('Resync failed')))
+        this.settle();
     } catch (err) {
+      if (err instanceof EngineAnswerTooLarge) return;
       if (this.status.state === 'connected')
         this.setStatus('degraded', `Resync failed: ${errorMessage(err)}`);
     }
+  }
+
+  /** Connected, unless an answer that passed its cap still stands. */
+  private settle(): void {
+    if (this.tooLarge) this.setStatus('degraded', this.tooLarge);
+    else this.setStatus('connected');
   }
 
   private queueRefresh(id: string): void {

@@ -2,6 +2,7 @@ import type { ContainerDetail, ContainerStats, ContainerSummary } from '@airlock
 import { pendingStatus } from '../hosts/hosts.module';
 import { toSummary } from './fleet.query';
 import type { HostState, HostStatus } from '@airlock/contract/hosts';
+import { engineText } from '../../lib/engine-text';
 import { jsonEqual } from '../../lib/json';
 
 /** How a runtime reports changes; the fleet service turns them into stream messages. */
@@ -11,6 +12,9 @@ export interface RuntimeSink {
   removed(hostId: string, ids: string[]): void;
   statusChanged(hostId: string): void;
 }
+
+/** Room for Airlock's own wording around a quoted engine text (engineText's 300). */
+const STATUS_REASON_MAX = 600;
 
 /** What every host kind keeps: its containers (full detail, masked) and its status. */
 export abstract class HostRuntime {
@@ -33,8 +37,11 @@ export abstract class HostRuntime {
   abstract start(): void;
   abstract stop(): void;
 
-  protected setStatus(state: HostState, reason = ''): void {
+  protected setStatus(state: HostState, rawReason = ''): void {
     if (this.stopped) return;
+    // Every viewer reads the reason, and parts of it come from the far side (an engine, an SSH
+    // server): the last gate keeps it one clean line of bounded length, whoever built it.
+    const reason = engineText(rawReason, STATUS_REASON_MAX);
     if (this.status.state === state && this.status.reason === reason) return;
     const since = this.status.state === state ? this.status.since : new Date().toISOString();
     this.status = { state, reason, since };

@@ -10,6 +10,14 @@ const outsideWorldPaths = outsideWorld.map((name) => ({
   message: 'Only apps/server/src/adapters/ may import this (DESIGN.md: adapters are the only door out).',
 }));
 
+// One public face per module (DESIGN.md, "Layout"): from another module, import only its
+// <domain>.module.ts, never its repo, routes or internals.
+const oneFace = {
+  regex: '^\\.\\./(?!\\.)[^/]+/(?![^/]+\\.module$).+$',
+  message:
+    "Import another module only through its face ('../<domain>/<domain>.module'); pass what it needs in through a port.",
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -58,12 +66,44 @@ export default tseslint.config(
         {
           paths: outsideWorldPaths,
           patterns: [
+            oneFace,
             {
-              // One public face per module (DESIGN.md, "Layout"): from another module, import only
-              // its <domain>.module.ts, never its repo, routes or internals.
-              regex: '^\\.\\./(?!\\.)[^/]+/(?![^/]+\\.module$).+$',
+              // Ports before adapters: a module depends on the interfaces it owns (*.port.ts);
+              // only its face (<domain>.module.ts, below) builds the adapters behind them.
+              regex: '^(\\.\\./)+adapters/',
               message:
-                "Import another module only through its face ('../<domain>/<domain>.module'); pass what it needs in through a port.",
+                'Depend on a port this module owns (e.g. engine.port.ts); only <domain>.module.ts wires adapters in.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The face wires adapters in, so it keeps only the one-face rule.
+    files: ['apps/server/src/modules/**/*.module.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: outsideWorldPaths,
+          patterns: [oneFace],
+        },
+      ],
+    },
+  },
+  {
+    // Adapters implement ports and know nothing else of the modules: they may name a port's types,
+    // never a service, repo or mapping (DESIGN.md, "Layout").
+    files: ['apps/server/src/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./modules/(?!.+\\.port$).+$',
+              message: 'Adapters import nothing from modules/ but the ports they implement (*.port.ts).',
             },
           ],
         },

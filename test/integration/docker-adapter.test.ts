@@ -10,6 +10,7 @@ import {
   type LogLine,
 } from '@airlock/contract/fleet';
 import { DockerEngine } from '../../apps/server/src/adapters/docker.adapter';
+import { describeContainer } from '../../apps/server/src/modules/fleet/inspect';
 import { UpstreamError, UserError } from '../../apps/server/src/lib/errors';
 import { MASK } from '../../apps/server/src/modules/fleet/mask';
 import {
@@ -25,7 +26,11 @@ import {
 // Real dockerd, real containers made from the local base image (no registry). Never skipped.
 
 const docker = new Docker({ socketPath: DOCKER_SOCKET });
-const engine = new DockerEngine({ hostId: 'local-test', socketPath: DOCKER_SOCKET });
+const engine = new DockerEngine({
+  describe: describeContainer,
+  hostId: 'local-test',
+  socketPath: DOCKER_SOCKET,
+});
 const created: string[] = [];
 
 const names = {
@@ -375,6 +380,7 @@ describe('DockerEngine against the real engine', () => {
 
   it('an unreachable socket is an UpstreamError, quickly', async () => {
     const dead = new DockerEngine({
+      describe: describeContainer,
       hostId: 'nowhere',
       socketPath: `/tmp/nonexistent-${randomBytes(4).toString('hex')}.sock`,
     });
@@ -404,7 +410,12 @@ describe('DockerEngine against the real engine', () => {
     const server = net.createServer(() => undefined);
     await new Promise<void>((r) => server.listen(sock, r));
     try {
-      const slow = new DockerEngine({ hostId: 'slow', socketPath: sock, timeoutMs: 300 });
+      const slow = new DockerEngine({
+        describe: describeContainer,
+        hostId: 'slow',
+        socketPath: sock,
+        timeoutMs: 300,
+      });
       const t0 = Date.now();
       await assert.rejects(
         slow.ping(),

@@ -11,11 +11,10 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  ANSWER_CAPS,
-  DockerEngine,
-  EngineAnswerTooLarge,
-} from '../../apps/server/src/adapters/docker.adapter';
+import { ANSWER_CAPS } from '../../apps/server/src/adapters/docker-answers';
+import { DockerEngine } from '../../apps/server/src/adapters/docker.adapter';
+import { EngineAnswerTooLarge } from '../../apps/server/src/lib/adapter-errors';
+import { describeContainer } from '../../apps/server/src/modules/fleet/inspect';
 import { UpstreamError } from '../../apps/server/src/lib/errors';
 import { assertError } from '../support/app';
 import { waitFor } from '../support/docker';
@@ -219,7 +218,7 @@ describe('engine: hostile and broken engines', () => {
     await assertCut(fake, `/containers/${ID}/json`, ANSWER_CAPS.inspect);
   });
 
-  it('endless stats and non-follow logs answers: the viewer gets a 502 saying so, the host is degraded', async () => {
+  it('endless stats and non-follow logs answers: the viewer gets a 502 saying so, the host is degraded; the logs tail is cut', async () => {
     const fake = await fakeEngine('endless-stats', {
       '/containers/json': answer(JSON.stringify([{ Id: ID }])),
       [`/containers/${ID}/json`]: answer(INSPECT),
@@ -246,21 +245,37 @@ describe('engine: hostile and broken engines', () => {
     assert.equal(host.status.state, 'degraded');
     assert.equal(host.status.reason, stats.message);
 
-    const logs = assertError(
-      await f.t.request('GET', `/api/containers/${hostId}/${ID}/logs/download?tail=100`, { as: f.viewer }),
-      502,
-      'upstream_failed',
-    );
-    assert.equal(
-      logs.message,
-      "The engine's answer to read container logs passed 16 MiB; Airlock stopped reading it.",
+    // Non-follow logs (the log viewer's tail) are buffered, so capped. A download is not: it streams
+    // with backpressure, holds a few pieces at a time, and ends when the client stops reading
+    // (log-download.test.ts).
+    const engine = new DockerEngine({
+      describe: describeContainer,
+      hostId: 'endless-logs',
+      socketPath: fake.sock,
+    });
+    await assert.rejects(
+      (async () => {
+        for await (const line of await engine.logs(ID, { tail: 100 })) void line;
+      })(),
+      (err) => {
+        assert.ok(err instanceof EngineAnswerTooLarge, String(err));
+        assert.equal(
+          err.message,
+          "The engine's answer to read container logs passed 16 MiB; Airlock stopped reading it.",
+        );
+        return true;
+      },
     );
     await assertCut(fake, `/containers/${ID}/logs`, ANSWER_CAPS.logs);
   });
 
   it('an endless ping answer (version/info share its 1 MiB cap) is cut at the adapter', async () => {
     const fake = await fakeEngine('endless-ping', { '/_ping': pour('OK', 'OK') });
-    const engine = new DockerEngine({ hostId: 'endless-ping', socketPath: fake.sock });
+    const engine = new DockerEngine({
+      describe: describeContainer,
+      hostId: 'endless-ping',
+      socketPath: fake.sock,
+    });
     const heard: EngineAnswerTooLarge[] = [];
     engine.onAnswerTooLarge((e) => heard.push(e));
     await assert.rejects(engine.ping(), (err) => {
@@ -363,7 +378,7 @@ describe('engine: hostile and broken engines', () => {
     assert.ok(!reason.includes('END'));
 
     // The same text through the adapter, as an API caller would get it.
-    const engine = new DockerEngine({ hostId: 'dirty', socketPath: fake.sock });
+    const engine = new DockerEngine({ describe: describeContainer, hostId: 'dirty', socketPath: fake.sock });
     await engine.ping();
     await assert.rejects(engine.list(), (err) => {
       assert.ok(err instanceof UpstreamError);

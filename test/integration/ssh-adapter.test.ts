@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import Docker from 'dockerode';
 import type { ContainerEvent } from '@airlock/contract/fleet';
 import { DockerEngine } from '../../apps/server/src/adapters/docker.adapter';
+import { describeContainer } from '../../apps/server/src/modules/fleet/inspect';
 import {
   HostKeyMismatchError,
   HostKeyUnknownError,
@@ -66,7 +67,11 @@ describe('SSH adapter against a real sshd and the real dockerd', () => {
     // debugging off; through the agent that reached the whole SSH client, so every open log stream
     // made every later call slower. The agent must present itself as a short string.
     const tunnel = await connect(opts(sshd));
-    const engine = new DockerEngine({ hostId: 'ssh-inspect', modem: tunnel.dockerModemOptions() });
+    const engine = new DockerEngine({
+      describe: describeContainer,
+      hostId: 'ssh-inspect',
+      modem: tunnel.dockerModemOptions(),
+    });
     const ctrl = new AbortController();
     await engine.events(ctrl.signal);
     await Promise.all([1, 2, 3].map(() => engine.logs(name, { follow: true, tail: 0, signal: ctrl.signal })));
@@ -78,7 +83,11 @@ describe('SSH adapter against a real sshd and the real dockerd', () => {
 
   it('with the pinned fingerprint, drives the engine through the tunnel: ping, list, logs, action, events', async () => {
     const tunnel = await connect(opts(sshd));
-    const engine = new DockerEngine({ hostId: 'ssh-test', modem: tunnel.dockerModemOptions() });
+    const engine = new DockerEngine({
+      describe: describeContainer,
+      hostId: 'ssh-test',
+      modem: tunnel.dockerModemOptions(),
+    });
     await engine.ping();
     const mine = (await engine.list()).find((c) => c.name === name);
     assert.ok(mine, 'the test container is listed over SSH');
@@ -150,7 +159,11 @@ describe('SSH adapter against a real sshd and the real dockerd', () => {
     daemons.push(doomed);
     const tunnel = await connect(opts(doomed));
     const closed = new Promise<string>((resolve) => tunnel.once('closed', resolve));
-    const engine = new DockerEngine({ hostId: 'ssh-doomed', modem: tunnel.dockerModemOptions() });
+    const engine = new DockerEngine({
+      describe: describeContainer,
+      hostId: 'ssh-doomed',
+      modem: tunnel.dockerModemOptions(),
+    });
     const events = await engine.events(new AbortController().signal);
     const ended = (async () => {
       try {
@@ -201,7 +214,11 @@ describe('SSH adapter against a real sshd and the real dockerd', () => {
     const jump = await startSshd();
     daemons.push(jump);
     const tunnel = await connect(opts(sshd, { jump: opts(jump) }));
-    const engine = new DockerEngine({ hostId: 'ssh-jump', modem: tunnel.dockerModemOptions() });
+    const engine = new DockerEngine({
+      describe: describeContainer,
+      hostId: 'ssh-jump',
+      modem: tunnel.dockerModemOptions(),
+    });
     await engine.ping();
     assert.ok((await engine.list()).some((c) => c.name === name));
     tunnel.close();

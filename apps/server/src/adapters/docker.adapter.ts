@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { addAbortSignal, Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Duplex } from 'node:stream';
@@ -13,7 +13,18 @@ import {
 } from '@airlock/contract/fleet';
 import { engineText } from '../lib/engine-text';
 import { badRequest, conflict, errorMessage, notFound, UpstreamError, UserError } from '../lib/errors';
-import { InspectSchema, inspectToDetail, type Inspect } from '../modules/fleet/inspect';
+import { EngineAnswerTooLarge } from '../lib/adapter-errors';
+import { ANSWER_CAPS, answerKind, parseAnswer, readCapped, type ModemInternals } from './docker-answers';
+import { MARKER_WAIT_MS, SESSION_SIGNAL_SCRIPT, takePidMarker } from './docker-exec';
+import { JsonLines, LogDemuxer } from './docker-logs';
+import type {
+  ActionResult,
+  DescribeContainer,
+  Engine,
+  ExecSession,
+  ExecTermination,
+  LogsOptions,
+} from '../modules/fleet/engine.port';
 
 /**
  * The Docker Engine API, for one engine (local socket, or an SSH-forwarded one). The only place that
@@ -32,21 +43,8 @@ export interface DockerEngineOptions {
   timeoutMs?: number;
   /** How many containers `list` inspects at once. Default 8. */
   inspectConcurrency?: number;
-}
-
-export interface LogsOptions {
-  /** Lines from the end; default 200. */
-  tail?: number;
-  follow?: boolean;
-  timestamps?: boolean;
-  /** Ends the iterator and destroys the underlying stream. */
-  signal?: AbortSignal;
-}
-
-export interface ActionResult {
-  verb: ContainerVerb;
-  /** False when Docker answered 304 (already started / already stopped). */
-  changed: boolean;
+  /** Inspect document → ContainerDetail (validated, classified, masked): the fleet's, handed in. */
+  describe: DescribeContainer;
 }
 
 // ---- Docker's shapes: only the fields used, validated -------------------------------------------
@@ -87,103 +85,14 @@ const StatsSchema = z.object({
     .nullish(),
 });
 
+/** What the adapter reads of an inspect document; the rest is the fleet's (DescribeContainer). */
+const InspectHeadSchema = z.object({
+  Id: z.string().regex(/^[0-9a-f]{64}$/),
+  Config: z.object({ Tty: z.boolean().nullish() }),
+});
+type InspectHead = z.infer<typeof InspectHeadSchema>;
+
 const ExecInspectSchema = z.object({ ExitCode: z.number().int().nullable(), Running: z.boolean() });
-
-/** How a shell's processes were ended when its socket closed. */
-export interface ExecTermination {
-  /** true: nothing of the shell's session is left; false: something survived; null: could not tell. */
-  ended: boolean | null;
-  /** The strongest signal that was needed: none (it had exited), HUP, or KILL. */
-  signal: 'HUP' | 'KILL' | null;
-}
-
-/**
- * An interactive exec session: `stream` carries terminal bytes both ways (TTY, so not multiplexed).
- * The stream is handed over paused: attach a 'data' listener, then resume it.
- */
-export interface ExecSession {
-  stream: Duplex;
-  /** The shell's pid inside the container (its session id), or null if the shell did not say. */
-  pid: number | null;
-  resize(cols: number, rows: number): Promise<void>;
-  /** Exit code once the process ended (null if unknown). */
-  exitCode(): Promise<number | null>;
-  /**
-   * Ends the shell and everything it started: closing the attach connection does not (Docker keeps
-   * an exec running with nobody attached). Hang up the shell's session, then kill what is left.
-   */
-  terminate(): Promise<ExecTermination>;
-}
-
-/**
- * The shell announces its pid in an OSC sequence before anything else (`exec` keeps the pid, and a
- * TTY exec is its own session leader, so the pid is also the session id); the adapter strips it.
- */
-// eslint-disable-next-line no-control-regex -- the marker is made of terminal control bytes on purpose
-const PID_MARKER = /\x1b\]airlock-pid;(\d{1,10})\x07/;
-const MARKER_WAIT_MS = 5_000;
-
-/**
- * Signals every process of one session inside the container, read off /proc with POSIX sh only
- * (busybox and dash images have no ps or pkill), and exits with how many it found (capped at 100).
- * Args: session id, signal name or 0 to only count. A comm with ") " in it cannot shift the fields:
- * everything up to the last ") " is dropped first. Zombies are ended already: an orphan reparented
- * to an init that never reaps (`sleep infinity` as pid 1) stays one for the container's life.
- */
-const SESSION_SIGNAL_SCRIPT = [
-  'sid=$1; sig=$2; n=0',
-  'for d in /proc/[0-9]*; do',
-  '  read -r l < "$d/stat" 2>/dev/null || continue',
-  '  r=${l##*) }',
-  '  set -- $r',
-  '  if [ "$4" = "$sid" ] && [ "$1" != Z ] && [ "$1" != X ]; then',
-  '    n=$((n + 1))',
-  '    [ "$sig" = 0 ] || kill -"$sig" "${d#/proc/}" 2>/dev/null',
-  '  fi',
-  'done',
-  '[ "$n" -gt 100 ] && n=100',
-  'exit "$n"',
-].join('\n');
-
-/** Reads the pid marker off the start of a paused stream and puts back whatever came with it. */
-function takePidMarker(stream: Duplex, timeoutMs: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    let buf = Buffer.alloc(0);
-    let settled = false;
-    const finish = (pid: number | null, rest: Buffer) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      stream.off('readable', onReadable);
-      stream.off('end', onEnd);
-      if (rest.length) stream.unshift(rest);
-      resolve(pid);
-    };
-    const onReadable = () => {
-      let chunk: Buffer | null;
-      while ((chunk = stream.read() as Buffer | null) !== null) {
-        buf = Buffer.concat([buf, chunk]);
-        const m = PID_MARKER.exec(buf.toString('latin1'));
-        if (m) {
-          finish(
-            Number(m[1]),
-            Buffer.concat([buf.subarray(0, m.index), buf.subarray(m.index + m[0].length)]),
-          );
-          return;
-        }
-        // A shell that printed this much without the marker will not print it.
-        if (buf.length > 8192) {
-          finish(null, buf);
-          return;
-        }
-      }
-    };
-    const onEnd = () => finish(null, buf);
-    const timer = setTimeout(() => finish(null, buf), timeoutMs);
-    stream.on('readable', onReadable);
-    stream.once('end', onEnd);
-  });
-}
 
 const EventSchema = z.object({
   Type: z.string().optional(),
@@ -252,277 +161,15 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return out;
 }
 
-// ---- log demultiplexing (pure, exported for its unit test) ----------------------------------------
-
-/** Longest line kept before it is emitted in pieces (a container can write megabytes without "\n"). */
-export const MAX_LINE_BYTES = 64 * 1024;
-
-/**
- * Turns Docker's log stream into lines. Non-TTY containers multiplex stdout and stderr in frames with
- * an 8-byte header ([type, 0, 0, 0, size uint32 BE]); TTY containers send raw bytes (all stdout).
- * Bytes are kept per stream until a newline, so a line or a UTF-8 character split across frames
- * survives. With `timestamps`, Docker prefixes each line with an RFC 3339 time and a space.
- */
-export class LogDemuxer {
-  private pending: Buffer = Buffer.alloc(0);
-  /** The frame whose payload is arriving, and how many of its bytes are still to come. */
-  private frame: { stream: LogLine['stream']; left: number } | null = null;
-  private raw: boolean;
-  private readonly partial: Record<LogLine['stream'], Buffer[]> = { stdout: [], stderr: [] };
-  private readonly partialLen: Record<LogLine['stream'], number> = { stdout: 0, stderr: 0 };
-
-  constructor(
-    tty: boolean,
-    private readonly timestamps: boolean,
-  ) {
-    this.raw = tty;
-  }
-
-  push(chunk: Buffer): LogLine[] {
-    const out: LogLine[] = [];
-    if (this.raw) {
-      this.feed('stdout', chunk, out);
-      return out;
-    }
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    for (;;) {
-      if (this.frame) {
-        // A frame's payload is fed as it arrives: a header may declare up to 4 GiB, and waiting for
-        // all of it would hold that much (a hostile engine need only send the header and pour).
-        if (this.pending.length === 0) break;
-        const take = Math.min(this.frame.left, this.pending.length);
-        this.feed(this.frame.stream, this.pending.subarray(0, take), out);
-        this.pending = this.pending.subarray(take);
-        this.frame.left -= take;
-        if (this.frame.left === 0) this.frame = null;
-        continue;
-      }
-      if (this.pending.length < 8) break;
-      const type = this.pending[0];
-      if (
-        (type !== 1 && type !== 2 && type !== 0) ||
-        this.pending[1] !== 0 ||
-        this.pending[2] !== 0 ||
-        this.pending[3] !== 0
-      ) {
-        // Not a frame header: the stream is not multiplexed after all. Treat the rest as raw stdout.
-        this.raw = true;
-        const rest = this.pending;
-        this.pending = Buffer.alloc(0);
-        this.feed('stdout', rest, out);
-        return out;
-      }
-      const size = this.pending.readUInt32BE(4);
-      this.pending = this.pending.subarray(8);
-      if (size > 0) this.frame = { stream: type === 2 ? 'stderr' : 'stdout', left: size };
-    }
-    return out;
-  }
-
-  /** Emits what is left (a last line without "\n"). */
-  flush(): LogLine[] {
-    const out: LogLine[] = [];
-    for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.partialLen[stream] > 0) this.emit(stream, Buffer.concat(this.partial[stream]), out);
-      this.partial[stream] = [];
-      this.partialLen[stream] = 0;
-    }
-    return out;
-  }
-
-  private feed(stream: LogLine['stream'], data: Buffer, out: LogLine[]): void {
-    let start = 0;
-    for (;;) {
-      const nl = data.indexOf(0x0a, start);
-      if (nl < 0) break;
-      const piece = data.subarray(start, nl);
-      const parts = this.partial[stream];
-      this.emit(stream, parts.length ? Buffer.concat([...parts, piece]) : piece, out);
-      this.partial[stream] = [];
-      this.partialLen[stream] = 0;
-      start = nl + 1;
-    }
-    if (start < data.length) {
-      const rest = data.subarray(start);
-      this.partial[stream].push(rest);
-      this.partialLen[stream] += rest.length;
-      if (this.partialLen[stream] >= MAX_LINE_BYTES) {
-        this.emit(stream, Buffer.concat(this.partial[stream]), out);
-        this.partial[stream] = [];
-        this.partialLen[stream] = 0;
-      }
-    }
-  }
-
-  private emit(stream: LogLine['stream'], bytes: Buffer, out: LogLine[]): void {
-    let text = bytes.toString('utf8');
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    let ts: string | null = null;
-    if (this.timestamps) {
-      const sp = text.indexOf(' ');
-      const head = sp < 0 ? text : text.slice(0, sp);
-      if (/^\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})$/.test(head)) {
-        ts = head;
-        text = sp < 0 ? '' : text.slice(sp + 1);
-      }
-    }
-    out.push({ stream, ts, line: text });
-  }
-}
-
-/** Splits Docker's events stream (JSON objects, one per line) into objects. */
-export class JsonLines {
-  private buf = '';
-  push(chunk: Buffer | string): unknown[] {
-    this.buf += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    const out: unknown[] = [];
-    let nl: number;
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, nl).trim();
-      this.buf = this.buf.slice(nl + 1);
-      if (line) out.push(JSON.parse(line));
-    }
-    if (this.buf.length > 1024 * 1024) throw new Error('event larger than 1 MiB');
-    return out;
-  }
-}
-
-// ---- answer caps ----------------------------------------------------------------------------------
-
-const KiB = 1024;
-const MiB = 1024 * KiB;
-
-/**
- * The most Airlock reads of one buffered answer (the modem would otherwise keep every byte until the
- * peer ends it: an engine that streams `GET /containers/json` without end took the deck from 115 MiB
- * to 2.8 GiB in 10 s). Sized well above what real engines send: a list of thousands of containers is
- * a few MiB, one inspect tens of KiB. Streams that are endless by design (events, followed logs,
- * exec) are not buffered and bound their pieces themselves (JsonLines, LogDemuxer).
- */
-export const ANSWER_CAPS = {
-  list: 32 * MiB,
-  inspect: 8 * MiB,
-  stats: 1 * MiB,
-  /** Non-follow logs: tail ≤ 100000 lines arrive in one answer. */
-  logs: 16 * MiB,
-  /** /_ping, /version, /info. */
-  engine: 1 * MiB,
-  /** Everything else buffered (actions, exec create/inspect): small JSON or nothing. */
-  other: 1 * MiB,
-  /** The body of a refusal (any status Docker does not answer with on success), buffered or stream. */
-  error: 64 * KiB,
-} as const;
-
-export type AnswerKind = Exclude<keyof typeof ANSWER_CAPS, 'error'>;
-
-/** Which cap an engine request falls under, and how to name it to people. */
-export function answerKind(method: string, path: string): { kind: AnswerKind; what: string } {
-  const p = (path.split('?')[0] ?? '').replace(/^\/v\d+(?:\.\d+)?(?=\/)/, '');
-  if (p === '/containers/json') return { kind: 'list', what: 'list containers' };
-  if (/^\/containers\/[^/]+\/json$/.test(p)) return { kind: 'inspect', what: 'inspect container' };
-  if (/^\/containers\/[^/]+\/stats$/.test(p)) return { kind: 'stats', what: 'read container stats' };
-  if (/^\/containers\/[^/]+\/logs$/.test(p)) return { kind: 'logs', what: 'read container logs' };
-  if (p === '/_ping') return { kind: 'engine', what: 'ping' };
-  if (p === '/version' || p === '/info') return { kind: 'engine', what: p.slice(1) };
-  if (p === '/events') return { kind: 'other', what: 'open events stream' };
-  // Refs were validated (ContainerRef) before they reached the path; ids are shortened for people.
-  return { kind: 'other', what: `${method} ${p.replace(/\/[0-9a-f]{12,64}(?=\/|$)/g, '/…')}` };
-}
-
-const sizeLabel = (bytes: number) => (bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / KiB} KiB`);
-
-/**
- * An engine's answer passed its cap: the request was destroyed and what had arrived was dropped.
- * An UpstreamError (502) for whoever asked; the engine runtime also marks the host degraded.
- */
-export class EngineAnswerTooLarge extends UpstreamError {
-  constructor(
-    upstream: string,
-    readonly what: string,
-    readonly limitBytes: number,
-    readonly refusal: boolean,
-  ) {
-    super(
-      upstream,
-      `The engine's ${refusal ? 'error answer' : 'answer'} to ${what} passed ${sizeLabel(limitBytes)}; Airlock stopped reading it.`,
-    );
-  }
-}
-
-/**
- * Reads a whole answer, at most `limit` bytes: past that (or when Content-Length already says so)
- * the response is destroyed, which closes its connection, and what had arrived is let go.
- */
-function readCapped(res: IncomingMessage, limit: number, tooLarge: () => Error): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      res.destroy();
-      reject(tooLarge());
-      return;
-    }
-    let chunks: Buffer[] = [];
-    let n = 0;
-    res.on('data', (chunk: Buffer) => {
-      n += chunk.length;
-      if (n > limit) {
-        chunks = [];
-        res.destroy();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    res.once('end', () => resolve(Buffer.concat(chunks)));
-    res.once('error', reject);
-    res.once('close', () => {
-      if (!res.complete) reject(new Error('the engine closed the connection in the middle of its answer'));
-    });
-  });
-}
-
-/** As docker-modem parses a buffered answer: JSON when it parses to something, else the bytes. */
-function parseAnswer(buf: Buffer): unknown {
-  try {
-    const v: unknown = JSON.parse(buf.toString('utf8'));
-    if (v) return v;
-  } catch {
-    // Not JSON (ping's "OK", raw logs): the bytes themselves.
-  }
-  return buf;
-}
-
-type ModemCallback = (err: unknown, result: unknown) => void;
-interface DialContext {
-  path: string;
-  method: string;
-  isStream?: boolean;
-  hijack?: boolean;
-  openStdin?: boolean;
-}
-/** The two docker-modem 5.x methods wrapped below (instance methods, called through `this`). */
-interface ModemInternals {
-  buildRequest(options: RequestOptions, context: DialContext, data: unknown, cb: ModemCallback): void;
-  buildPayload(
-    err: unknown,
-    isStream: boolean,
-    statusCodes: Record<number, unknown>,
-    openStdin: boolean,
-    req: ClientRequest,
-    res: IncomingMessage,
-    json: unknown,
-    cb: ModemCallback,
-  ): void;
-}
-
 // ---- the engine -----------------------------------------------------------------------------------
 
-export class DockerEngine {
+export class DockerEngine implements Engine {
   readonly hostId: string;
   readonly upstream: string;
   private readonly docker: Docker;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
+  private readonly describe: DescribeContainer;
   /** The socket this engine is reached at (on the SSH host for a tunnelled one), for fixed wording. */
   private readonly socketPath: string;
   /**
@@ -538,6 +185,7 @@ export class DockerEngine {
     this.upstream = `docker@${opts.hostId}`;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.concurrency = opts.inspectConcurrency ?? 8;
+    this.describe = opts.describe;
     this.socketPath = opts.modem?.socketPath ?? opts.socketPath ?? '/var/run/docker.sock';
     // No modem-level timeout: it would also cut long-lived streams. Calls time out in `call`.
     this.docker = new Docker(opts.modem ?? { socketPath: this.socketPath });
@@ -907,16 +555,17 @@ export class DockerEngine {
     };
   }
 
-  private async inspectRaw(id: string): Promise<Inspect> {
+  /** The inspect document as Docker sent it, and the two fields the adapter itself reads. */
+  private async inspectRaw(id: string): Promise<{ raw: unknown } & InspectHead> {
     const raw: unknown = await this.call('inspect container', (abortSignal) =>
       this.docker.getContainer(id).inspect({ abortSignal }),
     );
-    return this.validate(InspectSchema, raw, 'container inspect');
+    return { raw, ...this.validate(InspectHeadSchema, raw, 'container inspect') };
   }
 
-  private detail(hostId: string, info: Inspect): ContainerDetail {
+  private detail(hostId: string, info: { raw: unknown }): ContainerDetail {
     try {
-      return inspectToDetail(hostId, info);
+      return this.describe(hostId, info.raw);
     } catch (err) {
       throw this.badResponse('container inspect', errorMessage(err));
     }

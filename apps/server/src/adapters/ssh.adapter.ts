@@ -5,7 +5,11 @@ import { inspect } from 'node:util';
 import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import type Docker from 'dockerode';
-import { badRequest, errorMessage, UpstreamError, UserError } from '../lib/errors';
+import type { SshHop } from '../modules/fleet/engine.port';
+import { HostKeyMismatchError, HostKeyUnknownError } from '../lib/adapter-errors';
+import { badRequest, errorMessage, UpstreamError } from '../lib/errors';
+
+export { HostKeyMismatchError, HostKeyUnknownError } from '../lib/adapter-errors';
 
 /**
  * SSH to a remote host with ssh2, to reach its Docker engine through a forwarded unix socket (no
@@ -14,17 +18,8 @@ import { badRequest, errorMessage, UpstreamError, UserError } from '../lib/error
  * Nothing is trusted on first use automatically.
  */
 
-export interface SshEndpoint {
-  host: string;
-  port?: number;
-  username: string;
-  /** PEM or OpenSSH private key text. */
-  privateKey?: string;
-  passphrase?: string;
-  password?: string;
-  /** Pinned host key, `SHA256:<base64 without padding>` as `ssh-keygen -lf` prints it; null = unknown. */
-  hostKeyFingerprint?: string | null;
-}
+/** One SSH hop (the target or a jump host): the fleet's port names the shape. */
+export type SshEndpoint = SshHop;
 
 export interface SshConnectOptions extends SshEndpoint {
   /** Reach the target through this host (connect to it, then forward a TCP channel to the target). */
@@ -44,40 +39,6 @@ export const sshFingerprint = (keyBlob: Buffer): string =>
 
 const hostPort = (e: SshEndpoint) => `${e.host}:${e.port ?? 22}`;
 export const sshUpstream = (e: SshEndpoint): string => `ssh://${e.username}@${hostPort(e)}`;
-
-/** No pin for this host: refused; `fingerprint` is what the host presented, for the admin to confirm. */
-export class HostKeyUnknownError extends UserError {
-  readonly fingerprint: string;
-  readonly hostPort: string;
-  constructor(hostPortStr: string, fingerprint: string) {
-    super(
-      409,
-      'conflict',
-      `Host key for ${hostPortStr} is not confirmed yet: it presented ${fingerprint}. Compare it with ` +
-        '`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub -E sha256` on that host, then confirm it.',
-      { fingerprint, hostPort: hostPortStr },
-    );
-    this.fingerprint = fingerprint;
-    this.hostPort = hostPortStr;
-  }
-}
-
-/** The host presented another key than the pinned one. */
-export class HostKeyMismatchError extends UpstreamError {
-  readonly expected: string;
-  readonly fingerprint: string;
-  readonly hostPort: string;
-  constructor(upstream: string, hostPortStr: string, expected: string, got: string) {
-    super(
-      upstream,
-      `Host key mismatch for ${hostPortStr}: expected ${expected}, got ${got} — if the host was rebuilt, confirm the new fingerprint`,
-      { details: { expected, fingerprint: got, hostPort: hostPortStr } },
-    );
-    this.expected = expected;
-    this.fingerprint = got;
-    this.hostPort = hostPortStr;
-  }
-}
 
 function validateEndpoint(e: SshEndpoint, what: string): void {
   if (!e.host || /[\s/@]/.test(e.host)) throw badRequest(`${what}: invalid host "${e.host}"`);

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerDetail, ContainerEvent } from '@airlock/contract/fleet';
-import { EngineAnswerTooLarge, type DockerEngine } from '../../adapters/docker.adapter';
+import { EngineAnswerTooLarge } from '../../lib/adapter-errors';
+import type { Engine } from './engine.port';
 import { UpstreamError } from '../../lib/errors';
 import { fakeInspect } from '../../../../../test/fixtures/docker-report';
 import { EngineRuntime, type EngineTiming } from './engine.runtime';
@@ -60,7 +61,7 @@ function fakeEngine() {
       return Promise.resolve([] as ContainerDetail[]);
     },
   };
-  return { state, engine: engine as unknown as DockerEngine };
+  return { state, engine: engine as unknown as Engine };
 }
 
 /** Records every status the runtime passes through (a state can last less than a poll interval). */

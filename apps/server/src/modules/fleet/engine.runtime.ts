@@ -1,16 +1,10 @@
 import type { ContainerDetail } from '@airlock/contract/fleet';
-import { EngineAnswerTooLarge, type DockerEngine } from '../../adapters/docker.adapter';
-import { HostKeyMismatchError, HostKeyUnknownError } from '../../adapters/ssh.adapter';
+import { EngineAnswerTooLarge, HostKeyMismatchError, HostKeyUnknownError } from '../../lib/adapter-errors';
+import type { Engine, EngineConnection } from './engine.port';
 import { errorMessage, UpstreamError, UserError } from '../../lib/errors';
 import { HostRuntime, type RuntimeSink } from './host.runtime';
 
-/** A live connection to one engine: the engine client, and how to close what carries it. */
-export interface EngineConnection {
-  engine: DockerEngine;
-  close(): void;
-  /** Fires with a reason when the transport (the SSH tunnel) dies on its own. */
-  onClosed?(cb: (reason: string) => void): void;
-}
+export type { EngineConnection } from './engine.port';
 
 export type Connector = () => Promise<EngineConnection>;
 
@@ -100,7 +94,7 @@ export class EngineRuntime extends HostRuntime {
   }
 
   /** The engine, or an UpstreamError saying why the host cannot be reached. */
-  engine(label: string): DockerEngine {
+  engine(label: string): Engine {
     if (!this.conn || this.status.state === 'unreachable' || this.status.state === 'pending') {
       throw new UpstreamError(
         `host:${this.hostId}`,

@@ -1,3 +1,4 @@
+import { connectLocalEngine, connectSshEngine } from '../../adapters/engine.connect';
 import type { Db } from '../../db/db';
 import type { Module } from '../../lib/module';
 import type { AuditService } from '../audit/audit.module';
@@ -9,6 +10,7 @@ import { FleetService, type FleetOptions } from './fleet.service';
 import { DownloadGate } from './download.gate';
 import { IngestGate } from './ingest.gate';
 import { SnapshotsRepo } from './snapshots.repo';
+import { describeContainer } from './inspect';
 
 export { FleetService, type FleetOptions } from './fleet.service';
 
@@ -29,6 +31,11 @@ export function fleetModule(deps: FleetDeps): Module<FleetService> {
     new SnapshotsRepo(deps.db),
     deps.hub,
     deps.audit,
+    // The module's one door to the adapters: engines are reached through these.
+    {
+      local: (hostId, socketPath) => connectLocalEngine(hostId, socketPath, describeContainer),
+      ssh: (hostId, target, socketPath) => connectSshEngine(hostId, target, socketPath, describeContainer),
+    },
     deps.options,
   );
   const gate = new IngestGate({ spacing: deps.ingestSpacing });

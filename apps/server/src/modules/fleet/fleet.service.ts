@@ -7,13 +7,7 @@ import type {
   LogLine,
   ActionResponse,
 } from '@airlock/contract/fleet';
-import {
-  DockerEngine,
-  type ExecSession,
-  type ExecTermination,
-  type LogsOptions,
-} from '../../adapters/docker.adapter';
-import { HostKeyMismatchError, HostKeyUnknownError, SshTunnel } from '../../adapters/ssh.adapter';
+import type { EngineConnectors, ExecSession, ExecTermination, LogsOptions } from './engine.port';
 import { badRequest, conflict, errorMessage, notFound } from '../../lib/errors';
 import type { AuthContext } from '../../lib/route';
 import { actorOf, type AuditService } from '../audit/audit.module';
@@ -67,6 +61,7 @@ export class FleetService implements HostWatcher, RuntimeSink {
     private readonly repo: SnapshotsRepo,
     private readonly hub: StreamHub,
     private readonly audit: AuditService,
+    private readonly connect: EngineConnectors,
     opts: FleetOptions = {},
   ) {
     this.timing = { ...DEFAULT_TIMING, ...opts.timing };
@@ -378,16 +373,15 @@ export class FleetService implements HostWatcher, RuntimeSink {
     const hostId = record.id;
     if (record.kind === 'local') {
       const socketPath = record.config.socketPath;
-      return () =>
-        Promise.resolve({ engine: new DockerEngine({ hostId, socketPath }), close: () => undefined });
+      return () => this.connect.local(hostId, socketPath);
     }
     if (record.kind !== 'ssh') throw new Error('push hosts have no connector');
     const c = record.config;
     return async () => {
       const secrets = await this.hosts.sshSecrets(hostId);
-      let tunnel: SshTunnel;
-      try {
-        tunnel = await SshTunnel.connect({
+      return this.connect.ssh(
+        hostId,
+        {
           host: c.host,
           port: c.port,
           username: c.username,
@@ -397,24 +391,9 @@ export class FleetService implements HostWatcher, RuntimeSink {
           readyTimeoutMs: 8_000,
           keepaliveIntervalMs: 3_000,
           keepaliveCountMax: 2,
-        });
-      } catch (err) {
-        if (
-          (err instanceof HostKeyUnknownError || err instanceof HostKeyMismatchError) &&
-          c.jump &&
-          err.hostPort === `${c.jump.host}:${c.jump.port}`
-        )
-          Object.assign(err, { jump: true });
-        throw err;
-      }
-      return {
-        engine: new DockerEngine({ hostId, modem: tunnel.dockerModemOptions(c.socketPath) }),
-        close: () => tunnel.close(),
-        onClosed: (cb) => {
-          if (tunnel.isClosed) cb(tunnel.reason ?? 'SSH connection closed');
-          else tunnel.once('closed', cb);
         },
-      };
+        c.socketPath,
+      );
     };
   }
 

@@ -183,3 +183,16 @@ export function inspectToDetail(hostId: string, info: Inspect): ContainerDetail 
     tty: info.Config.Tty ?? false,
   };
 }
+
+/**
+ * An engine's inspect document, as Docker sent it, validated and described: the adapter's
+ * DescribeContainer (engine.port.ts). A document that does not fit says where.
+ */
+export function describeContainer(hostId: string, raw: unknown): ContainerDetail {
+  const r = InspectSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new Error(`${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return inspectToDetail(hostId, r.data);
+}

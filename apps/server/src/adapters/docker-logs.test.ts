@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ANSWER_CAPS, answerKind, JsonLines, LogDemuxer, MAX_LINE_BYTES } from './docker.adapter';
+import { JsonLines, LogDemuxer, MAX_LINE_BYTES } from './docker-logs';
 
 const frame = (type: number, text: string | Buffer) => {
   const payload = typeof text === 'string' ? Buffer.from(text) : text;
@@ -102,25 +102,5 @@ describe('JsonLines', () => {
   });
   it('refuses an endless line', () => {
     assert.throws(() => new JsonLines().push('x'.repeat(1024 * 1024 + 1)));
-  });
-});
-
-describe('answerKind', () => {
-  it('names each buffered endpoint and picks its cap', () => {
-    const id = 'a'.repeat(64);
-    assert.deepEqual(answerKind('GET', '/containers/json?'), { kind: 'list', what: 'list containers' });
-    assert.deepEqual(answerKind('GET', `/v1.47/containers/${id}/json`), {
-      kind: 'inspect',
-      what: 'inspect container',
-    });
-    assert.equal(answerKind('GET', `/containers/web/stats?`).kind, 'stats');
-    assert.equal(answerKind('GET', `/containers/${id}/logs?`).kind, 'logs');
-    assert.deepEqual(answerKind('GET', '/_ping'), { kind: 'engine', what: 'ping' });
-    assert.deepEqual(answerKind('GET', '/version'), { kind: 'engine', what: 'version' });
-    assert.deepEqual(answerKind('POST', `/containers/${id}/start`), {
-      kind: 'other',
-      what: 'POST /containers/…/start',
-    });
-    assert.ok(ANSWER_CAPS.error < ANSWER_CAPS.stats);
   });
 });

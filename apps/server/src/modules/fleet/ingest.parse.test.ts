@@ -21,6 +21,14 @@ describe('ingest parsing', () => {
     for (const bad of ['', '%', '5', '5%%', '1e2%']) assert.equal(parsePercent(bad), null, bad);
   });
 
+  it("a report's hostname reaches viewers as one plain line: no ANSI, bidi, zero-width or controls", () => {
+    const report = fakeReport(1);
+    report.hostname = '\u001b[31mprod\u202e-db\u200b\nfake line\u0085';
+    assert.equal(parseReport('host1', report).hostname, 'prod-db fake line');
+    report.hostname = '\u202e\u200b';
+    assert.equal(parseReport('host1', report).hostname, '(unreadable hostname)');
+  });
+
   it('maps a report to classified, masked containers with stats', () => {
     const report = fakeReport(3);
     (report.inspect as Record<string, unknown>[])[1] = fakeInspect(

@@ -1,6 +1,7 @@
 import type { ContainerDetail, ContainerStats } from '@airlock/contract/fleet';
 import { z } from 'zod';
 import { INGEST_MAX_CONTAINERS, IngestReport, IngestStatsEntry } from '@airlock/contract/ingest';
+import { engineText } from '../../lib/engine-text';
 import { badRequest } from '../../lib/errors';
 import { InspectSchema, inspectToDetail } from './inspect';
 
@@ -127,5 +128,7 @@ export function parseReport(hostId: string, body: unknown): ParsedReport {
     const full = s.ID.length === 64 ? s.ID : containers.find((c) => c.id.startsWith(s.ID))?.id;
     if (full) stats.set(full, statsFromCli(s, at));
   }
-  return { hostname: report.hostname, sentAt: at, containers, stats };
+  // Shown on the Hosts page to every viewer: a hostile agent must not paint, reorder or hide text.
+  const hostname = engineText(report.hostname, 255) || '(unreadable hostname)';
+  return { hostname, sentAt: at, containers, stats };
 }

@@ -225,6 +225,29 @@ void describe('bridgeTty', () => {
     assert.equal(ends, 1);
     assert.equal(tty.destroyed, true);
   });
+
+  void it('a client already gone when the terminal opens still ends it', async () => {
+    const { tty } = fakeTty();
+    let ends = 0;
+    let bridged: Promise<void> = Promise.resolve();
+    const { client } = await connect((s) => {
+      // The terminal takes a while to open; the client leaves meanwhile.
+      s.once('close', () => {
+        bridged = bridgeTty(s, tty, {
+          onControl: () => {},
+          onEnd: () => {
+            ends++;
+            return Promise.resolve(null);
+          },
+        });
+      });
+    });
+    client.close();
+    await new Promise((r) => setTimeout(r, 100));
+    await bridged;
+    assert.equal(ends, 1);
+    assert.equal(tty.destroyed, true);
+  });
 });
 
 void describe('readControl', () => {

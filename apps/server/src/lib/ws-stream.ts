@@ -155,5 +155,7 @@ export function bridgeTty(socket: WebSocket, stream: Duplex, opts: TtyBridgeOpti
   });
   socket.on('close', () => void finish());
   stream.resume();
+  // The client may have gone while the terminal was being opened: its 'close' has already fired.
+  if (socket.readyState === socket.CLOSING || socket.readyState === socket.CLOSED) void finish();
   return finished;
 }

@@ -457,33 +457,13 @@ export class DockerEngine implements Engine {
    * container stops or `signal` aborts, and the underlying stream is destroyed either way.
    */
   async logs(ref: string, opts: LogsOptions = {}): Promise<AsyncIterable<LogLine>> {
-    const id = parseRef(ref);
-    const tail = opts.tail ?? 200;
-    if (!Number.isInteger(tail) || tail < 0 || tail > 100_000)
-      throw badRequest('tail must be an integer 0..100000');
-    const info = await this.inspectRaw(id);
-    const signal = opts.signal ?? new AbortController().signal;
-    const timestamps = opts.timestamps ?? false;
-    const c = this.docker.getContainer(info.Id);
-    const stream = await this.openStream(
-      'logs',
-      signal,
-      async (abortSignal): Promise<NodeJS.ReadableStream> => {
-        const common = { stdout: true, stderr: true, tail, timestamps, abortSignal } as const;
-        if (opts.follow) return c.logs({ ...common, follow: true });
-        // Without follow, dockerode buffers the whole answer.
-        const buf: unknown = await c.logs({ ...common, follow: false });
-        return Readable.from([Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf))]);
-      },
-    );
-    const demux = new LogDemuxer(info.Config.Tty ?? false, timestamps);
-    return iterate(
-      stream,
-      signal,
-      (chunk) => demux.push(chunk),
-      () => demux.flush(),
-      (err) => this.streamError('logs', err),
-    );
+    return this.readLogs(ref, opts, async (id, common) => {
+      const c = this.docker.getContainer(id);
+      if (opts.follow) return c.logs({ ...common, follow: true });
+      // Without follow, dockerode buffers the whole answer (capped: ANSWER_CAPS.logs).
+      const buf: unknown = await c.logs({ ...common, follow: false });
+      return Readable.from([Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf))]);
+    });
   }
 
   // ---- internals ----------------------------------------------------------------------------------
@@ -696,6 +676,42 @@ export class DockerEngine implements Engine {
    * Stopping early or aborting `signal` destroys the engine request.
    */
   async logsStreamed(ref: string, opts: Omit<LogsOptions, 'follow'> = {}): Promise<AsyncIterable<LogLine>> {
+    const modem = this.docker.modem;
+    return this.readLogs(
+      ref,
+      opts,
+      (id, { abortSignal, ...options }) =>
+        new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+          // The same request dockerode's container.logs makes, but with `isStream` the modem hands
+          // over the response unread, as it does for `follow`.
+          modem.dial(
+            {
+              path: `/containers/${id}/logs?`,
+              method: 'GET',
+              isStream: true,
+              abortSignal,
+              statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+              options: { ...options, follow: false },
+            },
+            (err, data) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
+          );
+        }),
+    );
+  }
+
+  /**
+   * Both log readers: checks the ref and `tail`, resolves the container (404 here), opens the
+   * engine's answer with `open`, and iterates it as demultiplexed lines until it ends or `signal`
+   * aborts.
+   */
+  private async readLogs(
+    ref: string,
+    opts: LogsOptions,
+    open: (
+      id: string,
+      common: { stdout: true; stderr: true; tail: number; timestamps: boolean; abortSignal: AbortSignal },
+    ) => Promise<NodeJS.ReadableStream>,
+  ): Promise<AsyncIterable<LogLine>> {
     const id = parseRef(ref);
     const tail = opts.tail ?? 200;
     if (!Number.isInteger(tail) || tail < 0 || tail > 100_000)
@@ -703,26 +719,8 @@ export class DockerEngine implements Engine {
     const info = await this.inspectRaw(id);
     const signal = opts.signal ?? new AbortController().signal;
     const timestamps = opts.timestamps ?? false;
-    const modem = this.docker.modem;
-    const stream = await this.openStream(
-      'logs',
-      signal,
-      (abortSignal) =>
-        new Promise<NodeJS.ReadableStream>((resolve, reject) => {
-          // The same request dockerode's container.logs makes, but with `isStream` the modem hands
-          // over the response unread, as it does for `follow`.
-          modem.dial(
-            {
-              path: `/containers/${info.Id}/logs?`,
-              method: 'GET',
-              isStream: true,
-              abortSignal,
-              statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
-              options: { stdout: true, stderr: true, follow: false, tail, timestamps },
-            },
-            (err, data) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
-          );
-        }),
+    const stream = await this.openStream('logs', signal, (abortSignal) =>
+      open(info.Id, { stdout: true, stderr: true, tail, timestamps, abortSignal }),
     );
     const demux = new LogDemuxer(info.Config.Tty ?? false, timestamps);
     return iterate(

@@ -18,7 +18,7 @@ import {
   shot,
   unlockIfAsked,
 } from '../support/browser';
-import { startServer, type E2eServer } from '../support/e2e-server';
+import { adminWithLocalHost, startServer, type E2eServer } from '../support/e2e-server';
 
 const run = promisify(execFile);
 const STEP = 20_000;
@@ -31,8 +31,6 @@ const created: string[] = [];
 let server: E2eServer | undefined;
 let browser: Browser | undefined;
 let hostId = '';
-/** The admin's own API session (cookie + CSRF), for setup steps that are not under test. */
-let adminApi: { cookie: string; csrf: string } | undefined;
 
 async function docker(...args: string[]): Promise<string> {
   const { stdout } = await run('docker', args, { timeout: 60_000 });
@@ -60,40 +58,13 @@ async function runContainer(
   );
 }
 
-async function api(method: string, url: string, body?: unknown): Promise<{ status: number; text: string }> {
-  assert.ok(server);
-  const res = await fetch(`${server.url}${url}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(adminApi ? { cookie: `airlock_session=${adminApi.cookie}`, 'x-csrf-token': adminApi.csrf } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, text: await res.text() };
-}
-
 before(async () => {
   requireChromium();
   await requireDocker();
   await ensureBaseImage();
   await prepareShots();
   server = await startServer();
-  const setup = await fetch(`${server.url}/api/setup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: server.setupToken, username: 'admin', password: ADMIN_PW }),
-  });
-  assert.equal(setup.status, 201, `setup: ${await setup.clone().text()}`);
-  const cookie = /airlock_session=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
-  const me = (await setup.json()) as { csrfToken: string | null };
-  assert.ok(cookie && me.csrfToken, 'setup signs the admin in');
-  adminApi = { cookie, csrf: me.csrfToken };
-  const unlock = await api('POST', '/api/auth/unlock', { password: ADMIN_PW });
-  assert.equal(unlock.status, 200, `unlock: ${unlock.text}`);
-  const host = await api('POST', '/api/hosts', { kind: 'local', label: 'this machine' });
-  assert.equal(host.status, 201, `adding the local host: ${host.text}`);
-  hostId = (JSON.parse(host.text) as { host: { id: string } }).host.id;
+  ({ hostId } = await adminWithLocalHost(server, ADMIN_PW));
   browser = await launchChromium();
 });
 

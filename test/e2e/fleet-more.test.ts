@@ -23,7 +23,7 @@ import {
   shot,
   unlockIfAsked,
 } from '../support/browser';
-import { startServer, type E2eServer } from '../support/e2e-server';
+import { adminWithLocalHost, startServer, type AdminCall, type E2eServer } from '../support/e2e-server';
 import { fakeReport } from '../fixtures/docker-report';
 
 const run = promisify(execFile);
@@ -43,8 +43,8 @@ const created: string[] = [];
 let server: E2eServer | undefined;
 let browser: Browser | undefined;
 let mountDir: string | undefined;
-/** The admin's own API session (cookie + CSRF), for setup steps that are not under test. */
-let adminApi: { cookie: string; csrf: string } | undefined;
+/** The admin's API calls, for setup steps that are not under test. */
+let api: AdminCall = () => Promise.reject(new Error('the deck is not set up yet'));
 
 async function docker(...args: string[]): Promise<string> {
   const { stdout } = await run('docker', args, { timeout: 60_000 });
@@ -66,25 +66,6 @@ async function createContainer(verb: 'run' | 'create', name: string, extra: stri
     'sleep',
     'infinity',
   );
-}
-
-async function api(
-  method: string,
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; text: string }> {
-  assert.ok(server);
-  const res = await fetch(`${server.url}${url}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(adminApi ? { cookie: `airlock_session=${adminApi.cookie}`, 'x-csrf-token': adminApi.csrf } : {}),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, text: await res.text() };
 }
 
 /** POST a push-agent report with the given token, no session cookie. */
@@ -116,22 +97,7 @@ before(async () => {
   ]);
   server = await startServer();
 
-  // First admin, unlocked, over the API; the local engine as a host (adding one in the UI is covered
-  // by fleet.test.ts).
-  const setup = await fetch(`${server.url}/api/setup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: server.setupToken, username: 'admin', password: ADMIN_PW }),
-  });
-  assert.equal(setup.status, 201, `setup: ${await setup.clone().text()}`);
-  const cookie = /airlock_session=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
-  const me = (await setup.json()) as { csrfToken: string | null };
-  assert.ok(cookie && me.csrfToken, 'setup signs the admin in');
-  adminApi = { cookie, csrf: me.csrfToken };
-  const unlock = await api('POST', '/api/auth/unlock', { password: ADMIN_PW });
-  assert.equal(unlock.status, 200, `unlock: ${unlock.text}`);
-  const host = await api('POST', '/api/hosts', { kind: 'local', label: 'this machine' });
-  assert.equal(host.status, 201, `adding the local host: ${host.text}`);
+  ({ api } = await adminWithLocalHost(server, ADMIN_PW));
 
   browser = await launchChromium();
 });

@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliPath = path.join(repoRoot, 'apps/cli/dist/airlock.js');
@@ -85,6 +86,52 @@ export async function startServer(timeoutMs = 15_000): Promise<E2eServer> {
     await stop();
     throw err;
   }
+}
+
+/** A call as the admin of `adminWithLocalHost`: JSON body in, status and text out. */
+export type AdminCall = (
+  method: string,
+  url: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; text: string }>;
+
+/**
+ * First run over the API, for e2e steps that are not under test (setup and adding a host through
+ * the UI are covered by foundation.test.ts and fleet.test.ts): the admin is created and signed in,
+ * unlocked, and the local engine added as the host "this machine".
+ */
+export async function adminWithLocalHost(
+  server: E2eServer,
+  password: string,
+): Promise<{ api: AdminCall; hostId: string }> {
+  const setup = await fetch(`${server.url}/api/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: server.setupToken, username: 'admin', password }),
+  });
+  assert.equal(setup.status, 201, `setup: ${await setup.clone().text()}`);
+  const cookie = /airlock_session=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
+  const me = (await setup.json()) as { csrfToken: string | null };
+  assert.ok(cookie && me.csrfToken, 'setup signs the admin in');
+  const session = { cookie: `airlock_session=${cookie}`, 'x-csrf-token': me.csrfToken };
+  const api: AdminCall = async (method, url, body, headers = {}) => {
+    const res = await fetch(`${server.url}${url}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...session,
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, text: await res.text() };
+  };
+  const unlock = await api('POST', '/api/auth/unlock', { password });
+  assert.equal(unlock.status, 200, `unlock: ${unlock.text}`);
+  const host = await api('POST', '/api/hosts', { kind: 'local', label: 'this machine' });
+  assert.equal(host.status, 201, `adding the local host: ${host.text}`);
+  return { api, hostId: (JSON.parse(host.text) as { host: { id: string } }).host.id };
 }
 
 export interface CliResult {

@@ -17,6 +17,7 @@ import {
   requireChromium,
   shot,
   unlockIfAsked,
+  withServerOutput,
 } from '../support/browser';
 import { adminWithLocalHost, startServer, type E2eServer } from '../support/e2e-server';
 
@@ -94,8 +95,7 @@ async function flow(
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
   } catch (err) {
     await shot(page, `zz-${name}-failure`).catch(() => undefined);
-    if (err instanceof Error) err.message += `\n--- server output ---\n${server.output().slice(-4000)}`;
-    throw err;
+    throw withServerOutput(err, server.output());
   } finally {
     await context.close().catch(() => undefined);
   }

@@ -17,6 +17,7 @@ import {
   requireChromium,
   shot,
   unlockIfAsked,
+  withServerOutput,
 } from '../support/browser';
 import { startServer, type E2eServer } from '../support/e2e-server';
 import { describeFailures, measureContrast, measureOverStops, useScheme, type Scheme } from '../support/axe';
@@ -280,7 +281,7 @@ test('contrast: every text reaches 4.5:1 on every page, light and dark', { timeo
       err instanceof Error &&
       !(err.message.includes('below the required') || err.message.includes('could not measure'))
     )
-      err.message += `\n--- server output ---\n${server.output().slice(-4000)}`;
+      throw withServerOutput(err, server.output());
     throw err;
   } finally {
     await context.close().catch(() => undefined);

@@ -22,6 +22,7 @@ import {
   requireChromium,
   shot,
   unlockIfAsked,
+  withServerOutput,
 } from '../support/browser';
 import { adminWithLocalHost, startServer, type AdminCall, type E2eServer } from '../support/e2e-server';
 import { fakeReport } from '../fixtures/docker-report';
@@ -149,8 +150,7 @@ async function flow(
     assert.deepEqual(errors, [], 'no uncaught errors in the page');
   } catch (err) {
     await shot(page, `zz-${name}-failure`).catch(() => undefined);
-    if (err instanceof Error) err.message += `\n--- server output ---\n${server.output().slice(-4000)}`;
-    throw err;
+    throw withServerOutput(err, server.output());
   } finally {
     await context.close().catch(() => undefined);
   }

@@ -20,6 +20,7 @@ import {
   requireChromium,
   shot,
   unlockIfAsked,
+  withServerOutput,
 } from '../support/browser';
 import { startServer, type E2eServer } from '../support/e2e-server';
 import { SSHD, startSshd, type TestSshd } from '../support/sshd';
@@ -259,8 +260,7 @@ test(
       assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
     } catch (err) {
       await shot(page, 'zz-ssh-failure').catch(() => undefined);
-      if (err instanceof Error) err.message += `\n--- server output ---\n${server.output().slice(-4000)}`;
-      throw err;
+      throw withServerOutput(err, server.output());
     } finally {
       await context.close().catch(() => undefined);
     }

@@ -15,6 +15,7 @@ import {
   prepareShots,
   requireChromium,
   shot as fullShot,
+  withServerOutput,
 } from '../support/browser';
 import { runCli, startServer, type E2eServer } from '../support/e2e-server';
 
@@ -246,8 +247,7 @@ test('foundation: setup, audit, users, roles, tokens, CLI, theme', { timeout: 12
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
   } catch (err) {
     await shot(page, 'zz-failure').catch(() => undefined);
-    if (err instanceof Error) err.message += `\n--- server output ---\n${server.output().slice(-4000)}`;
-    throw err;
+    throw withServerOutput(err, server.output());
   } finally {
     await context.close().catch(() => undefined);
   }

@@ -89,8 +89,36 @@ export async function unlockIfAsked(page: Page, password: string): Promise<boole
   await field.click({ trial: true });
   await field.fill(password);
   await page.getByTestId('unlock-submit').click();
-  await field.waitFor({ state: 'hidden' });
+  // Either the prompt closes, or it shows why the server refused: fail with that reason, not with
+  // a bare timeout on the field.
+  const refusal = page.getByRole('dialog').getByTestId('form-error');
+  // (The loser of the race settles later, so neither may reject unhandled.)
+  const outcome = await Promise.race([
+    field.waitFor({ state: 'hidden' }).then(
+      () => 'closed' as const,
+      (err: unknown) => err,
+    ),
+    refusal.waitFor().then(
+      () => 'refused' as const,
+      () => new Promise<never>(() => undefined),
+    ),
+  ]);
+  if (outcome === 'refused') assert.fail(`the unlock was refused: ${await refusal.innerText()}`);
+  if (outcome !== 'closed') throw outcome;
   return true;
+}
+
+/**
+ * Adds the tail of the server's output to a failing test's error, in its message and its stack
+ * (the test reporter prints the stack Playwright captured when it threw).
+ */
+export function withServerOutput(err: unknown, output: string): unknown {
+  if (err instanceof Error) {
+    const tail = `\n--- server output ---\n${output.slice(-4000)}`;
+    err.message += tail;
+    if (err.stack) err.stack += tail;
+  }
+  return err;
 }
 
 /**

@@ -83,6 +83,16 @@ void describe('SecretMatcher', () => {
     );
   });
 
+  void it('finds a pattern reachable only through a chain of suffix links', () => {
+    // At "xabcd" neither the state nor its failure state "abcd" ends a pattern; "bcd" is one link on.
+    const m = new SecretMatcher([
+      { name: 'long', value: 'xabcdQQQQ' },
+      { name: 'mid', value: 'abcdQQQQ' },
+      { name: 'short', value: 'bcd' },
+    ]);
+    assert.deepEqual(m.find(Buffer.from('..xabcd..')), { name: 'short', form: 'raw', index: 4 });
+  });
+
   void it('is case-sensitive except that hex is matched in both cases', () => {
     const secret = 'Zq9-Secret-Value';
     const m = new SecretMatcher([{ name: 'k', value: secret }]);

@@ -77,6 +77,16 @@ describe('PolicyMatcher: hosts', () => {
     assert.equal(rule(d), 'ip-literal');
   });
 
+  it('refuses an ip field that is not canonical rather than guess', () => {
+    for (const ip of ['10.5', '010.0.0.5', '::ffff:a00:5', 'fe80::1%eth0', 'nonsense']) {
+      assert.equal(rule(m.match({ host: ip, ip, port: 443, tls: true })), 'bad-host', ip);
+    }
+    assert.equal(
+      rule(m.match({ host: 'x', ip: '2001:DB8::1', port: 443, tls: true })),
+      'allow:2001:DB8::0:1',
+    );
+  });
+
   it('refuses hosts that do not normalise', () => {
     for (const h of ['foo.123', 'fe80::1%eth0', 'a..example.com', '-x.example.com', 'x_y.example.com']) {
       assert.equal(rule(m.match({ host: h, ip: null, port: 443, tls: true })), 'bad-host', h);

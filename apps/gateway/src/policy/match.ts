@@ -1,5 +1,6 @@
 import { type Route } from '@airlock/contract/gateway';
 import { normalizeHost, printable } from './hostname';
+import { canonicalIp } from './ip';
 import { normalizePath } from './path';
 
 export interface RequestTarget {
@@ -133,7 +134,17 @@ export class PolicyMatcher {
     rawHost: string,
     rawIp: string | null,
   ): { ok: true; host: string; ip: string | null } | { ok: false; decision: Decision } {
-    const n = normalizeHost(rawIp ?? rawHost);
+    if (rawIp !== null) {
+      // The ip field is the canonical address normalizeHost produced; a loose spelling here means
+      // the caller skipped it, and guessing what was meant is how allowlists get bypassed.
+      const ip = canonicalIp(rawIp);
+      if (ip === null || ip !== rawIp.toLowerCase()) {
+        const reason = `${printable(rawIp)} is not an address in canonical form`;
+        return { ok: false, decision: block('bad-host', `the host is refused: ${reason}`) };
+      }
+      return { ok: true, host: ip, ip };
+    }
+    const n = normalizeHost(rawHost);
     if (!n.ok) return { ok: false, decision: block('bad-host', `the host is refused: ${n.reason}`) };
     return { ok: true, host: n.host, ip: n.ip };
   }

@@ -224,7 +224,7 @@ for (const c of cases) {
       assert.equal(small.truncated, false);
     });
 
-    it('gives an interactive argv', async () => {
+    it('gives an interactive argv', () => {
       assert.ok(ref);
       const argv = runtime.interactiveArgv(ref, ['id', '-u']);
       if (c.name === 'docker') {

@@ -72,7 +72,8 @@ const WRAPPER = [
   'exec "$@"',
 ].join('\n');
 
-const under = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+const under = (p: string, dir: string): boolean =>
+  p === dir || p.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 
 /** /etc entries others cannot read (files: masked by /dev/null; dirs: an empty tmpfs), walked once per start. */
 function etcMasks(): { files: string[]; dirs: string[] } {
@@ -103,8 +104,10 @@ function etcMasks(): { files: string[]; dirs: string[] } {
     }
   };
   walk('/etc', 0);
-  for (const f of ETC_SECRETS) if (existsSync(`/etc/${f}`) && statSync(`/etc/${f}`).isFile()) files.add(`/etc/${f}`);
-  for (const d of ETC_SECRET_DIRS) if (existsSync(`/etc/${d}`) && statSync(`/etc/${d}`).isDirectory()) dirs.add(`/etc/${d}`);
+  for (const f of ETC_SECRETS)
+    if (existsSync(`/etc/${f}`) && statSync(`/etc/${f}`).isFile()) files.add(`/etc/${f}`);
+  for (const d of ETC_SECRET_DIRS)
+    if (existsSync(`/etc/${d}`) && statSync(`/etc/${d}`).isDirectory()) dirs.add(`/etc/${d}`);
   // A file inside a masked dir needs no mask of its own (and its mount point would be gone).
   const inMasked = (p: string) => [...dirs].some((d) => d !== p && under(p, d));
   return {
@@ -126,9 +129,11 @@ export class BwrapRuntime implements SandboxRuntime {
 
   async check(_image: string): Promise<{ ok: true } | { ok: false; reason: string }> {
     const version = await this.spawnQuick([this.bwrap, '--version']);
-    if (version.notFound) return { ok: false, reason: 'bubblewrap (bwrap) is not installed: apt-get install bubblewrap' };
+    if (version.notFound)
+      return { ok: false, reason: 'bubblewrap (bwrap) is not installed: apt-get install bubblewrap' };
     const socat = await this.spawnQuick(['socat', '-V']);
-    if (socat.notFound) return { ok: false, reason: 'socat (the sandbox relay) is not installed: apt-get install socat' };
+    if (socat.notFound)
+      return { ok: false, reason: 'socat (the sandbox relay) is not installed: apt-get install socat' };
     const probe = await this.spawnQuick([
       this.bwrap,
       '--unshare-all',
@@ -154,7 +159,7 @@ export class BwrapRuntime implements SandboxRuntime {
       const [cmd, ...args] = argv as [string, ...string[]];
       const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
       let stderr = '';
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+      child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
       child.once('error', (err: NodeJS.ErrnoException) =>
         resolve({ code: null, stderr: err.message, notFound: err.code === 'ENOENT' }),
       );
@@ -204,7 +209,8 @@ export class BwrapRuntime implements SandboxRuntime {
       args.push('--ro-bind', bundleOf(stateDir), SANDBOX_CA_PATH);
     } else {
       const certs = path.dirname(SANDBOX_CA_PATH);
-      if (!existsSync(certs)) throw new Error(`this host has no ${certs}: the sandbox cannot get its CA bundle`);
+      if (!existsSync(certs))
+        throw new Error(`this host has no ${certs}: the sandbox cannot get its CA bundle`);
       args.push('--tmpfs', certs, '--ro-bind', bundleOf(stateDir), SANDBOX_CA_PATH, '--remount-ro', certs);
     }
     // AIRLOCK_HOME must not show through a bound system dir (an odd layout, but cheap to rule out).
@@ -238,7 +244,8 @@ export class BwrapRuntime implements SandboxRuntime {
   private load(ref: SandboxRef): { meta: SandboxMeta; stateDir: string } {
     const stateDir = stateDirOf(this.home, ref.sessionId);
     const meta = readMeta(stateDir);
-    if (!meta || meta.runtime !== 'bubblewrap') throw new Error(`no bubblewrap sandbox for session ${ref.sessionId}`);
+    if (!meta || meta.runtime !== 'bubblewrap')
+      throw new Error(`no bubblewrap sandbox for session ${ref.sessionId}`);
     return { meta, stateDir };
   }
 
@@ -296,8 +303,8 @@ export class BwrapRuntime implements SandboxRuntime {
           // Already gone.
         }
       }, req.timeoutMs);
-      child.stdout.on('data', (c: Buffer) => out.push(c));
-      child.stderr.on('data', (c: Buffer) => err.push(c));
+      child.stdout?.on('data', (c: Buffer) => out.push(c));
+      child.stderr?.on('data', (c: Buffer) => err.push(c));
       child.once('error', (e) => {
         clearTimeout(timer);
         reject(new Error(`could not run bwrap: ${e.message}`, { cause: e }));

@@ -76,8 +76,9 @@ const statusCodeOf = (err: unknown): number | undefined =>
 
 const messageOf = (err: unknown): string => {
   if (typeof err === 'object' && err !== null && 'json' in err) {
-    const j = (err as { json: unknown }).json;
-    if (typeof j === 'object' && j !== null && 'message' in j && typeof j.message === 'string') return j.message;
+    const j = err.json;
+    if (typeof j === 'object' && j !== null && 'message' in j && typeof j.message === 'string')
+      return j.message;
   }
   return err instanceof Error ? err.message : String(err);
 };
@@ -96,7 +97,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Splits Docker's multiplexed exec stream (8-byte frame headers: stream type, 3 zero bytes, size). */
 class Demux {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   constructor(private readonly out: (stream: 1 | 2, chunk: Buffer) => void) {}
   push(chunk: Buffer): void {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
@@ -145,7 +146,10 @@ export class DockerRuntime implements SandboxRuntime {
     } catch (err) {
       if (statusCodeOf(err) === 404)
         return { ok: false, reason: `the sandbox image ${image} is missing: run scripts/build-images.sh` };
-      return { ok: false, reason: `the Docker engine could not inspect the image ${image}: ${messageOf(err)}` };
+      return {
+        ok: false,
+        reason: `the Docker engine could not inspect the image ${image}: ${messageOf(err)}`,
+      };
     }
     return { ok: true };
   }
@@ -239,9 +243,11 @@ export class DockerRuntime implements SandboxRuntime {
       const r = await this.run(container, ['sh', '-c', `${RELAY_UP_SH}; relay_up`], undefined, 5_000, 4096);
       if (r.exitCode === 0) return;
       if (i % 5 === 4 || Date.now() > deadline) {
-        const info = (await this.call('inspect container', container.inspect())) as { State?: { Running?: boolean } };
-        if (!info.State?.Running || Date.now() > deadline) {
-          const logs = await container.logs({ stdout: true, stderr: true, tail: 20 }).catch(() => Buffer.alloc(0));
+        const info = await this.call('inspect container', container.inspect());
+        if (!info.State.Running || Date.now() > deadline) {
+          const logs = await container
+            .logs({ stdout: true, stderr: true, tail: 20 })
+            .catch(() => Buffer.alloc(0));
           throw new Error(
             `the sandbox relay did not start in ${container.id.slice(0, 12)}: ${logs.toString('utf8').replace(/[^\x20-\x7e\n]/g, '')}`,
           );
@@ -255,7 +261,15 @@ export class DockerRuntime implements SandboxRuntime {
     checkExec(req);
     const container = this.docker.getContainer(ref.handle);
     const pidfile = `/tmp/.airlock-exec-${randomBytes(8).toString('hex')}`;
-    const argv = ['setsid', '-w', 'sh', '-c', 'echo $$ >"$0"; "$@"; rc=$?; rm -f "$0"; exit $rc', pidfile, ...req.argv];
+    const argv = [
+      'setsid',
+      '-w',
+      'sh',
+      '-c',
+      'echo $$ >"$0"; "$@"; rc=$?; rm -f "$0"; exit $rc',
+      pidfile,
+      ...req.argv,
+    ];
     return this.run(container, argv, req.stdin, req.timeoutMs, req.maxOutputBytes, pidfile);
   }
 
@@ -283,10 +297,10 @@ export class DockerRuntime implements SandboxRuntime {
         Tty: false,
       }),
     );
-    const stream = (await this.call(
+    const stream: Duplex = await this.call(
       'start exec',
       exec.start({ hijack: true, stdin: stdin !== undefined, Tty: false }),
-    )) as Duplex;
+    );
     const out = new CappedOutput(maxOutputBytes);
     const err = new CappedOutput(maxOutputBytes);
     const demux = new Demux((s, chunk) => (s === 1 ? out : err).push(chunk));
@@ -324,7 +338,7 @@ export class DockerRuntime implements SandboxRuntime {
     if (!timedOut) {
       // The stream ends a moment before the engine records the exit code.
       for (let i = 0; i < 50; i++) {
-        const info = (await this.call('inspect exec', exec.inspect())) as { Running: boolean; ExitCode: number | null };
+        const info = await this.call('inspect exec', exec.inspect());
         if (!info.Running) {
           exitCode = info.ExitCode;
           break;

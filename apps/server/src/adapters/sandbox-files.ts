@@ -1,4 +1,13 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { RuntimeKind, SandboxLimits, SandboxSpec } from '../modules/sessions/runtime.port';
 
@@ -42,7 +51,8 @@ const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function checkSessionId(id: string): string {
-  if (!SESSION_ID.test(id) || id.includes('..')) throw new Error(`invalid sandbox session id: ${JSON.stringify(id)}`);
+  if (!SESSION_ID.test(id) || id.includes('..'))
+    throw new Error(`invalid sandbox session id: ${JSON.stringify(id)}`);
   return id;
 }
 
@@ -54,7 +64,8 @@ export function checkSpec(spec: SandboxSpec): void {
     ['workdir', spec.workdir],
   ] as const) {
     if (!path.isAbsolute(dir)) throw new Error(`sandbox ${what} must be an absolute path: ${dir}`);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`sandbox ${what} is not a directory: ${dir}`);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new Error(`sandbox ${what} is not a directory: ${dir}`);
   }
   if (!existsSync(path.join(spec.socketDir, 'ca.pem')))
     throw new Error(`the gateway directory ${spec.socketDir} has no ca.pem`);
@@ -82,7 +93,8 @@ export function sandboxEnv(spec: Pick<SandboxSpec, 'env'>, home: string): Record
   env.NO_PROXY = '';
   env.no_proxy = '';
   env.NODE_EXTRA_CA_CERTS = `${SOCKET_MOUNT}/ca.pem`;
-  for (const k of ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO']) env[k] = SANDBOX_CA_PATH;
+  for (const k of ['SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO'])
+    env[k] = SANDBOX_CA_PATH;
   env.HOME = home;
   env.USER = 'agent';
   env.LOGNAME = 'agent';
@@ -92,7 +104,8 @@ export function sandboxEnv(spec: Pick<SandboxSpec, 'env'>, home: string): Record
 }
 
 /** `K=V` lines, as Docker wants them. */
-export const envList = (env: Record<string, string>): string[] => Object.entries(env).map(([k, v]) => `${k}=${v}`);
+export const envList = (env: Record<string, string>): string[] =>
+  Object.entries(env).map(([k, v]) => `${k}=${v}`);
 
 // ---- state directory ------------------------------------------------------------------------------
 
@@ -134,7 +147,9 @@ export function prepareStateDir(home: string, spec: SandboxSpec): string {
   } catch {
     // No system bundle on this host: the sandbox trusts the session CA only.
   }
-  const parts = [hostCas.trimEnd(), `# Airlock session ${spec.sessionId}\n${sessionCa.trim()}`].filter(Boolean);
+  const parts = [hostCas.trimEnd(), `# Airlock session ${spec.sessionId}\n${sessionCa.trim()}`].filter(
+    Boolean,
+  );
   const bundle = bundleOf(dir);
   writeFileSync(bundle, `${parts.join('\n')}\n`, { mode: 0o644 });
   chmodSync(bundle, 0o644);
@@ -220,7 +235,8 @@ export class CappedOutput {
 export function checkExec(req: { argv: string[]; timeoutMs: number; maxOutputBytes: number }): void {
   if (req.argv.length === 0 || req.argv.some((a) => typeof a !== 'string' || a.includes('\0')))
     throw new Error('exec argv must be a non-empty list of strings without NUL bytes');
-  if (!(Number.isFinite(req.timeoutMs) && req.timeoutMs > 0)) throw new Error('exec timeoutMs must be positive');
+  if (!(Number.isFinite(req.timeoutMs) && req.timeoutMs > 0))
+    throw new Error('exec timeoutMs must be positive');
   if (!(Number.isInteger(req.maxOutputBytes) && req.maxOutputBytes >= 0))
     throw new Error('exec maxOutputBytes must be a non-negative integer');
 }

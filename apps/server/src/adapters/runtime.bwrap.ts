@@ -53,8 +53,13 @@ export interface BwrapRuntimeOptions {
 }
 
 const HOME = '/tmp/home';
-/** How long the in-sandbox wrapper waits for the relay to listen, in 5 ms steps (≈ 2 s). */
-const RELAY_WAIT_STEPS = 400;
+/** How long the in-sandbox wrapper waits for the relay to listen, in 3 ms steps (≈ 2 s). */
+const RELAY_WAIT_STEPS = 650;
+/**
+ * The /etc masks are walked (≈ 40 ms for 1500 entries) at most this often; `check` walks them too,
+ * so a server that checks its runtime at boot has them ready for the first session.
+ */
+const MASKS_TTL_MS = 30_000;
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
 /** Masked even when world-readable (belt and braces; most are 0640/0600 anyway). */
 const ETC_SECRETS = ['shadow', 'shadow-', 'gshadow', 'gshadow-', 'sudoers', 'security/opasswd'];
@@ -68,7 +73,7 @@ const WRAPPER = [
   RELAY_UP_SH,
   `${RELAY_ARGV.join(' ')} </dev/null >/dev/null 2>&1 &`,
   'i=0',
-  `until relay_up; do i=$((i + 1)); if [ "$i" -gt ${RELAY_WAIT_STEPS} ]; then echo "airlock: the relay did not start" >&2; exit 125; fi; sleep 0.005; done`,
+  `until relay_up; do i=$((i + 1)); if [ "$i" -gt ${RELAY_WAIT_STEPS} ]; then echo "airlock: the relay did not start" >&2; exit 125; fi; sleep 0.003; done`,
   'exec "$@"',
 ].join('\n');
 
@@ -120,7 +125,7 @@ export class BwrapRuntime implements SandboxRuntime {
   readonly kind = 'bubblewrap' as const;
   private readonly home: string;
   private readonly bwrap: string;
-  private masks: { files: string[]; dirs: string[] } | null = null;
+  private masks: { files: string[]; dirs: string[]; at: number } | null = null;
 
   constructor(opts: BwrapRuntimeOptions) {
     this.home = path.resolve(opts.home);
@@ -146,6 +151,7 @@ export class BwrapRuntime implements SandboxRuntime {
       '--',
       '/bin/true',
     ]);
+    this.currentMasks();
     if (probe.code !== 0)
       return {
         ok: false,
@@ -183,9 +189,18 @@ export class BwrapRuntime implements SandboxRuntime {
     return args;
   }
 
-  /** The full bwrap argv (up to and including the wrapper's `sh`) for one sandbox. */
-  private bwrapArgs(meta: SandboxMeta, stateDir: string): string[] {
-    this.masks ??= etcMasks();
+  private currentMasks(): { files: string[]; dirs: string[] } {
+    if (!this.masks || Date.now() - this.masks.at > MASKS_TTL_MS)
+      this.masks = { ...etcMasks(), at: Date.now() };
+    return this.masks;
+  }
+
+  /**
+   * The full bwrap argv for one sandbox, up to and including the wrapper's `sh` (the command's argv
+   * follows), or up to `--` when `relay` is false.
+   */
+  private bwrapArgs(meta: SandboxMeta, stateDir: string, relay = true): string[] {
+    const masks = this.currentMasks();
     const env = sandboxEnv(meta, HOME);
     const args: string[] = [
       this.bwrap,
@@ -203,8 +218,8 @@ export class BwrapRuntime implements SandboxRuntime {
       '/etc',
       '/etc',
     ];
-    for (const f of this.masks.files) args.push('--ro-bind', '/dev/null', f);
-    for (const d of this.masks.dirs) args.push('--tmpfs', d, '--remount-ro', d);
+    for (const f of masks.files) args.push('--ro-bind', '/dev/null', f);
+    for (const d of masks.dirs) args.push('--tmpfs', d, '--remount-ro', d);
     if (existsSync(SANDBOX_CA_PATH)) {
       args.push('--ro-bind', bundleOf(stateDir), SANDBOX_CA_PATH);
     } else {
@@ -237,7 +252,8 @@ export class BwrapRuntime implements SandboxRuntime {
       '--clearenv',
     );
     for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
-    args.push('--', '/bin/sh', '-c', WRAPPER, 'sh');
+    args.push('--');
+    if (relay) args.push('/bin/sh', '-c', WRAPPER, 'sh');
     return args;
   }
 
@@ -252,7 +268,7 @@ export class BwrapRuntime implements SandboxRuntime {
   async start(spec: SandboxSpec): Promise<SandboxRef> {
     checkSpec(spec);
     const stateDir = prepareStateDir(this.home, spec);
-    writeMeta(stateDir, {
+    const meta: SandboxMeta = {
       runtime: 'bubblewrap',
       sessionId: spec.sessionId,
       profileId: spec.profileId,
@@ -262,7 +278,8 @@ export class BwrapRuntime implements SandboxRuntime {
       env: spec.env,
       limits: spec.limits,
       createdAt: new Date().toISOString(),
-    });
+    };
+    writeMeta(stateDir, meta);
     const ref: SandboxRef = {
       runtime: 'bubblewrap',
       sessionId: spec.sessionId,
@@ -270,8 +287,13 @@ export class BwrapRuntime implements SandboxRuntime {
       handle: stateDir,
       running: true,
     };
-    // One quick run with the real mounts: a sandbox that cannot be entered fails here, not later.
-    const probe = await this.exec(ref, { argv: ['true'], timeoutMs: 10_000, maxOutputBytes: 4096 });
+    // One quick run with the real mounts (the relay aside: check() found socat, and each exec starts
+    // and awaits its own): a sandbox that cannot be entered fails here, not at its first exec.
+    const probe = await this.run([...this.bwrapArgs(meta, stateDir, false), '/bin/true'], {
+      argv: ['true'],
+      timeoutMs: 10_000,
+      maxOutputBytes: 4096,
+    });
     if (probe.exitCode !== 0) {
       removeStateDir(this.home, spec.sessionId);
       throw new Error(
@@ -284,7 +306,12 @@ export class BwrapRuntime implements SandboxRuntime {
   exec(ref: SandboxRef, req: SandboxExec): Promise<SandboxExecResult> {
     checkExec(req);
     const { meta, stateDir } = this.load(ref);
-    const [cmd, ...args] = [...this.bwrapArgs(meta, stateDir), ...req.argv] as [string, ...string[]];
+    return this.run([...this.bwrapArgs(meta, stateDir), ...req.argv], req);
+  }
+
+  /** Runs one bwrap argv: stdin fed, output capped (and drained), the process group killed on timeout. */
+  private run(argv: string[], req: SandboxExec): Promise<SandboxExecResult> {
+    const [cmd, ...args] = argv as [string, ...string[]];
     return new Promise((resolve, reject) => {
       // Own process group, so a timeout kills bwrap and everything it started in one signal.
       const child = spawn(cmd, args, {

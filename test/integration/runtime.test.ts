@@ -87,6 +87,25 @@ for (const c of cases) {
       for (const d of [home, workdir]) if (d) rmSync(d, { recursive: true, force: true });
     });
 
+    it('check() names what is missing', async () => {
+      if (c.name === 'docker') {
+        const r = await runtime.check('airlock/no-such-image:none');
+        assert.deepEqual(r, {
+          ok: false,
+          reason: 'the sandbox image airlock/no-such-image:none is missing: run scripts/build-images.sh',
+        });
+        const gone = await new DockerRuntime({ home, socketPath: path.join(home, 'no.sock') }).check(IMAGE);
+        assert.equal(gone.ok, false);
+        assert.match(gone.ok ? '' : gone.reason, /^the Docker engine is not reachable at .*no\.sock/);
+      } else {
+        const r = await new BwrapRuntime({ home, bwrap: path.join(home, 'no-bwrap') }).check(IMAGE);
+        assert.deepEqual(r, {
+          ok: false,
+          reason: 'bubblewrap (bwrap) is not installed: apt-get install bubblewrap',
+        });
+      }
+    });
+
     it('reaches the gateway through the relay with the proxy env', async () => {
       assert.ok(gw);
       const r = await run(['curl', '-sS', '--max-time', '10', 'http://decoy.test/x']);

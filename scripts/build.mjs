@@ -41,11 +41,16 @@ async function main() {
     });
     await build({
       ...common,
+      entryPoints: { main: path.join(root, 'apps/gateway/src/main.ts') },
+      outdir: path.join(root, 'apps/gateway/dist'),
+    });
+    await build({
+      ...common,
       entryPoints: { airlock: path.join(root, 'apps/cli/src/main.ts') },
       outdir: path.join(root, 'apps/cli/dist'),
       banner: { js: '#!/usr/bin/env node' },
     });
-    console.log(`built server and cli (${Date.now() - t0} ms)`);
+    console.log(`built server, gateway and cli (${Date.now() - t0} ms)`);
   }
   if (!skipWeb) {
     const r = spawnSync(

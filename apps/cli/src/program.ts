@@ -4,6 +4,7 @@ import { registerFleetCommands } from './commands/fleet.command';
 import { registerLoginCommand } from './commands/login.command';
 import { registerLogoutCommand } from './commands/logout.command';
 import { registerServeCommand } from './commands/serve.command';
+import { registerSessionCommands } from './commands/sessions.command';
 import { registerTokensCommand } from './commands/tokens.command';
 import { registerUsersCommand } from './commands/users.command';
 import { registerWhoamiCommand } from './commands/whoami.command';
@@ -54,6 +55,7 @@ export function createProgram(ctx: CommandContext): Command {
   registerAuditCommand(program, ctx);
   registerUsersCommand(program, ctx);
   registerTokensCommand(program, ctx);
+  registerSessionCommands(program, ctx);
   return program;
 }
 

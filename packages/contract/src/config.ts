@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GatewayLimits } from './gateway';
 
 const port = z.coerce.number().int().min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
 const positive = z.coerce.number().int().positive('must be a positive whole number');
@@ -56,6 +57,32 @@ export const ServerConfig = z
         lockoutMinutes: 15,
         maxDelaySeconds: 3,
       }),
+    /**
+     * The egress gateway (apps/gateway), started and supervised by the server. `upstreamOverrides`
+     * is for tests: a host (normalised) is dialled at `address` and its certificate verified against
+     * the PEM file `ca`, exempt from the private-address refusal because an admin named it;
+     * `/api/health` lists every overridden host.
+     */
+    gateway: z
+      .object({
+        enabled: z.boolean().default(true),
+        upstreamOverrides: z
+          .record(
+            z.string().min(1),
+            z
+              .object({
+                address: z.string().min(1, 'an override needs an address: "ip" or "ip:port"'),
+                ca: z.string().min(1).optional(),
+              })
+              .strict(),
+          )
+          .default({}),
+        /** A PEM file of CAs trusted for upstream TLS besides the system store. */
+        extraCaFile: z.string().min(1).optional(),
+        limits: GatewayLimits.prefault({}),
+      })
+      .strict()
+      .prefault({}),
     /** Largest accepted request body, in bytes. */
     bodyLimit: positive.default(1_048_576),
   })

@@ -18,6 +18,8 @@ export const ErrorCode = z.enum([
   'setup_closed',
   'upstream_failed',
   'upstream_timeout',
+  /** A part Airlock runs itself (the gateway, a sandbox runtime) is not available now: 503. */
+  'unavailable',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Session, SessionBlock } from './sessions';
 import { endpoint } from './endpoint';
 import { AuditEvent } from './audit';
 import { ContainerSummary } from './fleet';
@@ -33,6 +34,18 @@ export const StreamContainersReplace = z.object({
 /** A host was added, edited, or its status changed. */
 export const StreamHostUpdated = z.object({ type: z.literal('host.updated'), host: Host });
 export const StreamHostRemoved = z.object({ type: z.literal('host.removed'), hostId: z.string() });
+/** A sealed session was created, changed state or was removed (`removed: true`). */
+export const StreamSessionUpdated = z.object({
+  type: z.literal('session.updated'),
+  session: Session,
+  removed: z.boolean().optional(),
+});
+/** The gateway refused something a session's sandbox sent. */
+export const StreamSessionBlocked = z.object({
+  type: z.literal('session.blocked'),
+  sessionId: z.string(),
+  block: SessionBlock,
+});
 
 export const StreamMessage = z.discriminatedUnion('type', [
   StreamHello,
@@ -43,6 +56,8 @@ export const StreamMessage = z.discriminatedUnion('type', [
   StreamContainersReplace,
   StreamHostUpdated,
   StreamHostRemoved,
+  StreamSessionUpdated,
+  StreamSessionBlocked,
 ]);
 export type StreamMessage = z.infer<typeof StreamMessage>;
 

@@ -1,7 +1,23 @@
 import { z } from 'zod';
 import { endpoint } from './endpoint';
 
-export const Health = z.object({ status: z.literal('ok'), version: z.string(), uptimeSeconds: z.number() });
+/** The egress gateway process: while it is not `up`, nothing leaves any sandbox (fail closed). */
+export const GatewayHealth = z.object({
+  state: z.enum(['up', 'starting', 'down', 'disabled']),
+  since: z.string(),
+  /** Why it is down (its last exit, or what failed). */
+  reason: z.string().nullable(),
+  /** Hosts dialled at a configured test address instead of their DNS answer (`gateway.upstreamOverrides`). */
+  upstreamOverrides: z.array(z.string()),
+});
+export type GatewayHealth = z.infer<typeof GatewayHealth>;
+
+export const Health = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  uptimeSeconds: z.number(),
+  gateway: GatewayHealth,
+});
 export type Health = z.infer<typeof Health>;
 
 export const Ready = z.object({

@@ -62,11 +62,14 @@ export async function unlockPassword(io: Io, username: string | null): Promise<s
 export async function authedClient(
   io: Io,
   global: GlobalOptions,
+  /** Per request; for commands whose calls last as long as what they run. */
+  opts: { timeoutMs?: number } = {},
 ): Promise<{ client: ApiClient; session: Session }> {
   const session = await resolveSession(io, global);
   const client = createCliClient({
     baseUrl: session.url,
     token: session.token,
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     unlockPassword: () => unlockPassword(io, session.username),
   });
   return { client, session };

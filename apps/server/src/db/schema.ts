@@ -81,6 +81,33 @@ export interface HostSnapshotsTable {
   data: string;
 }
 
+export interface SandboxSessionsTable {
+  id: string;
+  profile_id: string;
+  profile_name: string;
+  runtime: string;
+  state: string;
+  state_reason: string | null;
+  /** The runtime's handle (container id, bubblewrap state dir) once started. */
+  handle: string | null;
+  workdir: string;
+  created_by: string;
+  created_at: string;
+  blocked_count: number;
+}
+
+export interface SessionBlocksTable {
+  id: AutoId;
+  session_id: string;
+  at: string;
+  method: string;
+  host: string;
+  port: number;
+  path: string;
+  rule: string;
+  reason: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -89,6 +116,8 @@ export interface Database {
   meta: MetaTable;
   hosts: HostsTable;
   host_snapshots: HostSnapshotsTable;
+  sandbox_sessions: SandboxSessionsTable;
+  session_blocks: SessionBlocksTable;
 }
 
 export type AutoId = Generated<number>;

@@ -100,6 +100,15 @@ export class PolicyDenied extends AppError {
   }
 }
 
+/**
+ * A part Airlock runs itself is not available now (the gateway restarting, a runtime missing): 503.
+ * The message says what and, where it can, what to do.
+ */
+export class Unavailable extends AppError {
+  readonly status = 503;
+  readonly code = 'unavailable' as const;
+}
+
 /** The text a client may see for an error: InternalError's own message never leaves the server. */
 export function publicMessage(err: AppError, correlationId: string): string {
   return err instanceof InternalError

@@ -1,15 +1,21 @@
-import { systemApi } from '@airlock/contract/system';
+import { systemApi, type GatewayHealth } from '@airlock/contract/system';
 import type { RouteTable } from '../../lib/route';
 import type { Store } from '../../db/db';
 import { buildOpenApi } from './openapi';
 
-export function systemRoutes(routes: RouteTable, store: Store, version: string): void {
+export function systemRoutes(
+  routes: RouteTable,
+  store: Store,
+  version: string,
+  gatewayHealth: () => GatewayHealth,
+): void {
   const started = Date.now();
   routes.add(systemApi.health, () =>
     Promise.resolve({
       status: 'ok' as const,
       version,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      gateway: gatewayHealth(),
     }),
   );
   routes.add(systemApi.ready, async ({ reply }) => {

@@ -1,0 +1,636 @@
+// The forward proxy every session socket feeds: `CONNECT host:port` and absolute-form plain HTTP under
+// one policy. Intercepted tunnels are TLS-terminated with the session CA's leaf for the CONNECT host and
+// their requests are handled exactly like plain ones, after checking that the SNI and every request's
+// Host name the CONNECT host. One pair of node:http parsers serves all sessions; which session a
+// connection belongs to is known only from the socket it arrived on (the WeakMap below), never from
+// anything the sandbox says.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import net, { type Socket } from 'node:net';
+import tls, { type SecureContext, type TLSSocket } from 'node:tls';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { GatewayLimits, Route } from '@airlock/contract/gateway';
+import { redactText } from '@airlock/dlp/redact';
+import { normalizeHost } from '../policy/hostname';
+import type { CompiledPolicy } from '../policy-state';
+import { blockBody, printable, rawBlockResponse, type Refusal } from './block';
+import { completeRecord, sniOf } from './client-hello';
+import { ExfiltrationHit, findInHead, RedactStream, ScanStream } from './transforms';
+import type { Dial, Upstreams } from './upstream';
+
+export interface BlockFacts {
+  method: string;
+  host: string;
+  port: number;
+  path: string;
+  rule: string;
+  reason: string;
+}
+
+/** What the proxy needs of a session: its current policy, its CA and somewhere to report to. */
+export interface ProxySession {
+  readonly id: string;
+  readonly policy: CompiledPolicy;
+  leafContext(host: string): SecureContext;
+  blocked(facts: BlockFacts): void;
+  allowed(host: string): void;
+  /** Connections open on the session socket now. */
+  tunnels: number;
+  readonly httpAgent: http.Agent;
+  readonly httpsAgent: https.Agent;
+}
+
+interface Tunnel {
+  /** Normalised host name, or the canonical IP for an IP literal. */
+  host: string;
+  ip: string | null;
+  port: number;
+  dial: Dial;
+}
+
+interface ConnContext {
+  session: ProxySession;
+  tunnel?: Tunnel;
+}
+
+interface Target {
+  tls: boolean;
+  host: string;
+  ip: string | null;
+  port: number;
+  /** Origin-form path and query. */
+  path: string;
+  dial?: Dial;
+}
+
+/** Never forwarded: they describe this hop, or are the sandbox's attempt to speak for the gateway. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
+]);
+
+type Authority = { host: string; ip: string | null; port: number } | Refusal;
+
+/** `host:port`, `[v6]:port` or (when `defaultPort`) a bare host, normalised. */
+function parseAuthority(text: string, defaultPort: number | null): Authority {
+  let hostPart = text;
+  let portText: string | undefined;
+  const bracket = /^\[([^\]]*)\](?::(\d*))?$/.exec(text);
+  if (bracket) {
+    hostPart = `[${bracket[1]}]`;
+    portText = bracket[2];
+  } else {
+    const i = text.lastIndexOf(':');
+    if (i >= 0 && text.indexOf(':') === i) {
+      hostPart = text.slice(0, i);
+      portText = text.slice(i + 1);
+    }
+  }
+  if (text.includes('@'))
+    return { rule: 'bad-host', reason: 'credentials in a proxy target are not accepted', status: 400 };
+  let port = defaultPort;
+  if (portText !== undefined) {
+    port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+    if (!(port >= 1 && port <= 65535))
+      return { rule: 'bad-host', reason: `"${printable(text)}" has no valid port`, status: 400 };
+  }
+  if (port === null) return { rule: 'bad-host', reason: `"${printable(text)}" names no port`, status: 400 };
+  const n = normalizeHost(hostPart);
+  if (!n.ok) return { rule: 'bad-host', reason: n.reason, status: 400 };
+  return { host: n.ip ?? n.host, ip: n.ip, port };
+}
+
+const isRefusal = (x: object): x is Refusal => 'rule' in x;
+
+/** Splits an absolute-form `http://authority/path` target. */
+function parseAbsolute(url: string): { authority: string; path: string } | null {
+  const m = /^http:\/\/([^/?#]*)([^#]*)/i.exec(url);
+  if (!m) return null;
+  const rest = m[2] ?? '';
+  return { authority: m[1] ?? '', path: rest.startsWith('/') ? rest : `/${rest}` };
+}
+
+function requestHead(req: IncomingMessage, authority: string): Buffer {
+  const parts = [`${req.method ?? ''} ${authority} ${req.url ?? ''}\r\n`];
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) parts.push(`${raw[i]}: ${raw[i + 1]}\r\n`);
+  return Buffer.from(parts.join(''), 'latin1');
+}
+
+export class Proxy {
+  private outer!: http.Server;
+  private inner!: http.Server;
+  private readonly contexts = new WeakMap<Socket, ConnContext>();
+  private readonly trustContexts = new WeakMap<string[], SecureContext>();
+  private limits!: GatewayLimits;
+
+  constructor(
+    private readonly upstreams: Upstreams,
+    limits: GatewayLimits,
+  ) {
+    this.setLimits(limits);
+  }
+
+  /** New limits apply to connections accepted from now on; open ones keep the parser they have. */
+  setLimits(limits: GatewayLimits): void {
+    this.limits = limits;
+    const options: http.ServerOptions = {
+      maxHeaderSize: limits.headerBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      // Uploads may be long; an idle connection is what the per-socket timeout ends.
+      requestTimeout: 0,
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+      keepAliveTimeout: 5000,
+    };
+    const outer = http.createServer(options);
+    outer.on('request', (req, res) => this.onPlain(req, res));
+    outer.on('checkContinue', (req, res) => this.onPlain(req, res));
+    outer.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      void this.onConnect(req, socket, head);
+    });
+    outer.on('upgrade', (req: IncomingMessage, socket: Socket) => this.onUpgrade(req, socket));
+    outer.on('clientError', (_err, socket: Socket) => this.clientError(socket));
+    const inner = http.createServer(options);
+    inner.on('request', (req, res) => this.onTunnelled(req, res));
+    inner.on('checkContinue', (req, res) => this.onTunnelled(req, res));
+    inner.on('connect', (req: IncomingMessage, socket: Socket) => {
+      const ctx = this.contexts.get(socket);
+      this.refuseRaw(ctx?.session, socket, req, {
+        rule: 'relayed-connect',
+        reason: 'a CONNECT inside a tunnel is not allowed: connect to each host through the gateway itself',
+      });
+    });
+    inner.on('upgrade', (req: IncomingMessage, socket: Socket) => this.onUpgrade(req, socket));
+    inner.on('clientError', (_err, socket: Socket) => this.clientError(socket));
+    // These parsers never listen themselves (connections are handed in from the session sockets), and
+    // node:http starts its header/request timeout checks on 'listening': start them, or a client that
+    // never finishes its headers would hold a connection for ever. (The gateway test proves it.)
+    outer.emit('listening');
+    inner.emit('listening');
+    const old = [this.outer, this.inner];
+    this.outer = outer;
+    this.inner = inner;
+    for (const s of old) s?.close(() => undefined);
+  }
+
+  /** A connection that arrived on `session`'s socket. */
+  accept(session: ProxySession, socket: Socket): void {
+    if (session.tunnels >= this.limits.tunnelsPerSession) {
+      socket.end(
+        rawBlockResponse({
+          rule: 'tunnels',
+          reason: `this session already has ${session.tunnels} connections open through the gateway`,
+          status: 503,
+        }),
+      );
+      return;
+    }
+    session.tunnels++;
+    socket.once('close', () => session.tunnels--);
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(this.limits.idleTimeoutMs, () => socket.destroy());
+    this.contexts.set(socket, { session });
+    this.outer.emit('connection', socket);
+  }
+
+  private clientError(socket: Socket): void {
+    if (socket.writable && !socket.destroyed)
+      socket.end(rawBlockResponse({ rule: 'bad-request', reason: 'the request could not be parsed', status: 400 }));
+    else socket.destroy();
+  }
+
+  // ---- entry points ---------------------------------------------------------------------------
+
+  private onPlain(req: IncomingMessage, res: ServerResponse): void {
+    const ctx = this.contexts.get(req.socket);
+    if (!ctx) return void res.destroy();
+    const abs = parseAbsolute(req.url ?? '');
+    if (!abs) {
+      return this.refuse(ctx.session, req, res, '?', 0, req.url ?? '', {
+        rule: 'bad-request',
+        reason: 'this is a forward proxy: send absolute-form http:// requests or CONNECT',
+        status: 400,
+      });
+    }
+    const a = parseAuthority(abs.authority, 80);
+    if (isRefusal(a)) return this.refuse(ctx.session, req, res, abs.authority, 0, abs.path, a);
+    const hostCheck = this.checkHostHeader(req, a);
+    if (hostCheck) return this.refuse(ctx.session, req, res, a.host, a.port, abs.path, hostCheck);
+    void this.handle(ctx.session, req, res, { tls: false, host: a.host, ip: a.ip, port: a.port, path: abs.path });
+  }
+
+  private onTunnelled(req: IncomingMessage, res: ServerResponse): void {
+    const ctx = this.contexts.get(req.socket);
+    const t = ctx?.tunnel;
+    if (!ctx || !t) return void res.destroy();
+    let path = req.url ?? '/';
+    if (!path.startsWith('/')) {
+      // Absolute-form inside a tunnel: its authority must be the tunnel's too.
+      const m = /^https?:\/\/([^/?#]*)([^#]*)/i.exec(path);
+      const a = m ? parseAuthority(m[1] ?? '', t.port) : null;
+      if (!a || isRefusal(a) || a.host !== t.host || a.port !== t.port) {
+        return this.refuse(ctx.session, req, res, t.host, t.port, path, {
+          rule: 'host-mismatch',
+          reason: `a request in the tunnel to ${t.host} named another target`,
+        });
+      }
+      path = m?.[2] || '/';
+    }
+    const hostCheck = this.checkHostHeader(req, t);
+    if (hostCheck) return this.refuse(ctx.session, req, res, t.host, t.port, path, hostCheck);
+    void this.handle(ctx.session, req, res, { tls: true, host: t.host, ip: t.ip, port: t.port, path, dial: t.dial });
+  }
+
+  /** The Host header must name the target: it is what the upstream routes by. */
+  private checkHostHeader(req: IncomingMessage, target: { host: string; port: number }): Refusal | null {
+    const value = req.headers.host;
+    if (value === undefined) return null; // HTTP/1.0 without Host: the gateway sets it.
+    const a = parseAuthority(value, target.port);
+    if (isRefusal(a) || a.host !== target.host || a.port !== target.port)
+      return {
+        rule: 'host-mismatch',
+        reason: `the Host header "${printable(value, 100)}" does not name the target ${target.host}:${target.port}`,
+      };
+    return null;
+  }
+
+  private async onConnect(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    const ctx = this.contexts.get(socket);
+    if (!ctx) return void socket.destroy();
+    const { session } = ctx;
+    const a = parseAuthority(req.url ?? '', null);
+    if (isRefusal(a)) return this.refuseRaw(session, socket, req, a);
+    const matcher = session.policy.matcher;
+    const decision = matcher.match({ host: a.host, ip: a.ip, port: a.port, tls: true });
+    // Methods and paths are checked on each request inside the tunnel; here only host and port.
+    const route =
+      decision.allow
+        ? decision.route
+        : decision.rule === 'method' || decision.rule === 'path'
+          ? matcher.hostAllowed(a.host, a.port, true)
+          : null;
+    if (!route) {
+      const r = decision.allow ? { rule: 'no-route', reason: 'no route' } : decision;
+      return this.refuseRaw(session, socket, req, { rule: r.rule, reason: r.reason }, a);
+    }
+    const dial = await this.upstreams.dial(a.host, a.ip, a.port, route);
+    if (isRefusal(dial)) return this.refuseRaw(session, socket, req, dial, a);
+    if (socket.destroyed) return;
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length) socket.unshift(head);
+    const tunnel: Tunnel = { host: a.host, ip: a.ip, port: a.port, dial };
+    if (route.passthrough) return this.passthrough(session, socket, tunnel);
+    this.intercept(session, socket, tunnel);
+  }
+
+  private intercept(session: ProxySession, socket: Socket, tunnel: Tunnel): void {
+    const blockSni = (sni: string) =>
+      session.blocked({
+        method: 'CONNECT',
+        host: tunnel.host,
+        port: tunnel.port,
+        path: '',
+        rule: 'sni-mismatch',
+        reason: `the TLS server name "${printable(sni, 100)}" is not the CONNECT host ${tunnel.host}`,
+      });
+    const tlsSocket: TLSSocket = new tls.TLSSocket(socket, {
+      isServer: true,
+      // Never HTTP/2 toward the sandbox: the inspector reads HTTP/1.1 only, nothing passes unread.
+      ALPNProtocols: ['http/1.1'],
+      secureContext: session.leafContext(tunnel.host),
+      SNICallback: (name, cb) => {
+        const n = normalizeHost(name);
+        if (n.ok && (n.ip ?? n.host) === tunnel.host) return cb(null, session.leafContext(tunnel.host));
+        blockSni(name);
+        cb(new Error('SNI does not match the CONNECT host'));
+      },
+    });
+    tlsSocket.on('error', () => tlsSocket.destroy());
+    tlsSocket.once('secure', () => {
+      // A name target must be asked for by name; only IP literals come without SNI.
+      if (tunnel.ip === null && !tlsSocket.servername) {
+        blockSni('(none)');
+        tlsSocket.destroy();
+      }
+    });
+    this.contexts.set(tlsSocket as unknown as Socket, { session, tunnel });
+    this.inner.emit('connection', tlsSocket);
+  }
+
+  private passthrough(session: ProxySession, socket: Socket, tunnel: Tunnel): void {
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => socket.destroy(), this.limits.headersTimeoutMs);
+    const fail = (rule: string, reason: string) => {
+      clearTimeout(timer);
+      session.blocked({ method: 'CONNECT', host: tunnel.host, port: tunnel.port, path: '', rule, reason });
+      socket.destroy();
+    };
+    const onData = (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      let record: Buffer | null;
+      let sni: string | null;
+      try {
+        record = completeRecord(buf);
+        if (!record) return;
+        sni = sniOf(record);
+      } catch (err) {
+        return fail('not-tls', `the passthrough tunnel to ${tunnel.host} did not start with TLS: ${(err as Error).message}`);
+      }
+      socket.off('data', onData);
+      socket.pause();
+      clearTimeout(timer);
+      const n = sni === null ? null : normalizeHost(sni);
+      const name = n?.ok ? (n.ip ?? n.host) : null;
+      if (tunnel.ip === null ? name !== tunnel.host : name !== null && name !== tunnel.host)
+        return fail('sni-mismatch', `the TLS server name "${printable(sni ?? '(none)', 100)}" is not the CONNECT host ${tunnel.host}`);
+      const up = net.connect({ host: tunnel.dial.address, port: tunnel.dial.port });
+      up.setTimeout(this.limits.connectTimeoutMs, () => up.destroy());
+      up.once('connect', () => {
+        up.setTimeout(this.limits.idleTimeoutMs, () => up.destroy());
+        session.allowed(tunnel.host);
+        up.write(buf);
+        socket.pipe(up);
+        up.pipe(socket);
+        socket.resume();
+      });
+      up.on('error', () => socket.destroy());
+      up.on('close', () => socket.destroy());
+      socket.on('close', () => up.destroy());
+    };
+    socket.on('data', onData);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Socket): void {
+    const ctx = this.contexts.get(socket);
+    this.refuseRaw(ctx?.session, socket, req, {
+      rule: 'websocket',
+      reason: 'WebSocket and other protocol upgrades are not carried by this gateway version',
+    });
+  }
+
+  // ---- the one request path -------------------------------------------------------------------
+
+  private async handle(session: ProxySession, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
+    // The policy current now applies to this whole request, whatever changes while it runs.
+    const policy = session.policy;
+    const method = req.method ?? 'GET';
+    const decision = policy.matcher.match({ host: t.host, ip: t.ip, port: t.port, tls: t.tls, method, path: t.path });
+    if (!decision.allow)
+      return this.refuse(session, req, res, t.host, t.port, t.path, { rule: decision.rule, reason: decision.reason });
+    const route = decision.route;
+    if (req.headers.trailer !== undefined)
+      return this.refuse(session, req, res, t.host, t.port, t.path, {
+        rule: 'trailers',
+        reason: 'requests with trailers are refused: the gateway cannot scan headers sent after the body',
+      });
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding !== 'identity' && !route.allowCompressedBody)
+      return this.refuse(session, req, res, t.host, t.port, t.path, {
+        rule: 'compressed-body',
+        reason: `a ${printable(encoding, 40)}-encoded request body cannot be scanned; the route to ${t.host} does not allow it`,
+      });
+    const matcher = policy.exfilMatcher(t.host);
+    if (matcher.maxLen > 0) {
+      const hit = findInHead(matcher, requestHead(req, `${t.host}:${t.port}`));
+      if (hit) return this.refuse(session, req, res, t.host, t.port, t.path, exfiltration(hit, t.host));
+    }
+    const dial = t.dial ?? (await this.upstreams.dial(t.host, t.ip, t.port, route));
+    if (isRefusal(dial)) return this.refuse(session, req, res, t.host, t.port, t.path, dial);
+
+    const headers = this.forwardHeaders(req, route, policy, t);
+    if (req.headers.expect !== undefined) {
+      // Answered here, so the body reaches the scanner before anything goes upstream.
+      if (!/^100-continue$/i.test(req.headers.expect))
+        return this.refuse(session, req, res, t.host, t.port, t.path, {
+          rule: 'bad-request',
+          reason: 'only "Expect: 100-continue" is understood',
+          status: 417,
+        });
+      res.writeContinue();
+    }
+    const options: https.RequestOptions & { secureContext?: SecureContext } = {
+      host: dial.address,
+      port: dial.port,
+      method,
+      path: t.path,
+      headers,
+      setHost: false,
+      agent: t.tls ? session.httpsAgent : session.httpAgent,
+      timeout: this.limits.connectTimeoutMs,
+    };
+    if (t.tls) {
+      if (t.ip === null) options.servername = t.host;
+      options.secureContext = this.trustContext(dial.ca);
+    }
+    const up = (t.tls ? https : http).request(options);
+    let settled = false;
+    const fail = (r: Refusal) => {
+      if (settled) return;
+      settled = true;
+      up.destroy();
+      if (!res.headersSent) this.refuse(session, req, res, t.host, t.port, t.path, r, true);
+      else res.destroy();
+    };
+    up.on('socket', (s) => s.setTimeout(this.limits.idleTimeoutMs));
+    up.on('timeout', () => fail({ rule: 'upstream', reason: `${t.host}:${t.port} did not answer in time`, status: 504 }));
+    up.on('error', (err) =>
+      fail({ rule: 'upstream', reason: `${t.host}:${t.port} could not be reached: ${printable(err.message)}`, status: 502 }),
+    );
+    res.on('close', () => {
+      if (!res.writableFinished) up.destroy();
+    });
+    up.on('response', (upRes) => {
+      if (settled) return void upRes.destroy();
+      settled = true;
+      this.respond(session, policy, route, t, req, upRes, res);
+    });
+
+    if (matcher.maxLen > 0) {
+      const scan = new ScanStream(matcher);
+      scan.on('error', (err) => {
+        req.unpipe(scan);
+        if (err instanceof ExfiltrationHit) fail(exfiltration(err.secretName, t.host));
+        else fail({ rule: 'bad-request', reason: 'the request body could not be read', status: 400 });
+      });
+      req.pipe(scan).pipe(up);
+    } else {
+      req.pipe(up);
+    }
+    req.on('error', () => up.destroy());
+  }
+
+  private forwardHeaders(
+    req: IncomingMessage,
+    route: Route,
+    policy: CompiledPolicy,
+    t: Target,
+  ): Record<string, string | string[]> {
+    const credential = route.credential === undefined ? undefined : policy.credentials.get(route.credential);
+    const injected =
+      credential === undefined
+        ? null
+        : credential.inject.type === 'header'
+          ? credential.inject.header!.toLowerCase()
+          : 'authorization';
+    const out: Record<string, string | string[]> = {};
+    const raw = req.rawHeaders;
+    const connectionTokens = new Set(
+      (req.headers.connection ?? '')
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    );
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      if (HOP_BY_HOP.has(name) || connectionTokens.has(name) || name === injected) continue;
+      const prev = out[name];
+      out[name] = prev === undefined ? raw[i + 1]! : Array.isArray(prev) ? [...prev, raw[i + 1]!] : [prev, raw[i + 1]!];
+    }
+    const defaultPort = t.tls ? 443 : 80;
+    const hostName = t.ip !== null && t.ip.includes(':') ? `[${t.ip}]` : t.host;
+    out.host = t.port === defaultPort ? hostName : `${hostName}:${t.port}`;
+    if (credential) {
+      // Added after every check, and only on the route the credential is bound to.
+      const v = credential.value;
+      out[injected!] =
+        credential.inject.type === 'bearer'
+          ? `Bearer ${v}`
+          : credential.inject.type === 'basic'
+            ? `Basic ${Buffer.from(v).toString('base64')}`
+            : v;
+      // A compressed echo of the credential could not be redacted.
+      out['accept-encoding'] = 'identity';
+    }
+    return out;
+  }
+
+  private respond(
+    session: ProxySession,
+    policy: CompiledPolicy,
+    route: Route,
+    t: Target,
+    req: IncomingMessage,
+    upRes: IncomingMessage,
+    res: ServerResponse,
+  ): void {
+    const echo = policy.echoMatcher(route);
+    const headers: Record<string, string | string[]> = {};
+    const connectionTokens = new Set(
+      (upRes.headers.connection ?? '')
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    );
+    const raw = upRes.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      if ((HOP_BY_HOP.has(name) && name !== 'host') || connectionTokens.has(name)) continue;
+      const value = echo ? redactText(raw[i + 1]!, echo) : raw[i + 1]!;
+      const prev = headers[name];
+      headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    }
+    let body: NodeJS.ReadableStream = upRes;
+    if (echo) {
+      // The length changes when a secret is replaced; and a compressed echo must be read to be redacted.
+      delete headers['content-length'];
+      const enc = String(upRes.headers['content-encoding'] ?? 'identity').toLowerCase();
+      const decoder =
+        enc === 'gzip' || enc === 'x-gzip'
+          ? createGunzip()
+          : enc === 'deflate'
+            ? createInflate()
+            : enc === 'br'
+              ? createBrotliDecompress()
+              : null;
+      if (decoder) {
+        delete headers['content-encoding'];
+        decoder.on('error', () => res.destroy());
+        body = upRes.pipe(decoder);
+      } else if (enc !== 'identity') {
+        upRes.destroy();
+        return void this.refuse(session, req, res, t.host, t.port, t.path, {
+          rule: 'compressed-response',
+          reason: `${t.host} answered with a ${printable(enc, 40)} body the gateway cannot read for redaction`,
+          status: 502,
+        });
+      }
+      body = body.pipe(new RedactStream(echo));
+    }
+    res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, headers);
+    body.pipe(res);
+    upRes.on('error', () => res.destroy());
+    session.allowed(t.host);
+  }
+
+  private trustContext(ca: string[]): SecureContext {
+    let c = this.trustContexts.get(ca);
+    if (!c) {
+      c = tls.createSecureContext({ ca });
+      this.trustContexts.set(ca, c);
+    }
+    return c;
+  }
+
+  // ---- refusals -------------------------------------------------------------------------------
+
+  private refuse(
+    session: ProxySession,
+    req: IncomingMessage,
+    res: ServerResponse,
+    host: string,
+    port: number,
+    path: string,
+    r: Refusal,
+    upstreamFailure = false,
+  ): void {
+    // An upstream that fails is reported to the sandbox, but it is not a policy block.
+    if (!upstreamFailure)
+      session.blocked({ method: req.method ?? '?', host, port, path: printable(path, 300), rule: r.rule, reason: r.reason });
+    if (res.headersSent) return void res.destroy();
+    const body = blockBody(r);
+    res.writeHead(r.status ?? 403, {
+      'x-airlock-block': printable(r.rule, 100),
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      // The rest of a refused body is not read; the connection cannot be reused.
+      connection: 'close',
+    });
+    res.end(body);
+    req.resume();
+  }
+
+  private refuseRaw(
+    session: ProxySession | undefined,
+    socket: Socket,
+    req: IncomingMessage,
+    r: Refusal,
+    target?: { host: string; port: number },
+  ): void {
+    session?.blocked({
+      method: req.method ?? 'CONNECT',
+      host: target?.host ?? printable(req.url ?? '', 200),
+      port: target?.port ?? 0,
+      path: '',
+      rule: r.rule,
+      reason: r.reason,
+    });
+    if (socket.writable) socket.end(rawBlockResponse(r));
+    else socket.destroy();
+  }
+}
+
+function exfiltration(name: string, host: string): Refusal {
+  return {
+    rule: `exfiltration:${name}`,
+    reason: `the request to ${host} carries the secret "${name}", which may only be sent to the hosts it is bound to`,
+  };
+}

@@ -1,0 +1,35 @@
+import type { Injection, Route } from '@airlock/contract/gateway';
+import type { RuntimeKind } from './runtime.port';
+
+/** A profile as a session needs it: routes name credentials by name; limits already merged with defaults. */
+export interface SessionProfile {
+  id: string;
+  name: string;
+  runtime: RuntimeKind;
+  image: string | null;
+  limits: { pids: number; memoryMb: number; cpus: number };
+  routes: Route[];
+}
+
+/** What the sessions module needs of profiles (the profiles module implements it). */
+export interface ProfileSource {
+  /** By name or id; null when there is none. */
+  resolve(ref: string): Promise<SessionProfile | null>;
+  /** Called after a profile is changed (live policy update) — and asked before one is removed. */
+  onChange(listener: (profileId: string) => void): void;
+}
+
+/** A credential with its value, for the gateway only. */
+export interface SessionCredential {
+  name: string;
+  value: string;
+  inject: Injection;
+  hosts: string[];
+  /** The env var the sandbox gets set to the placeholder, if any. */
+  env: string | null;
+}
+
+/** What the sessions module needs of the credential vault. */
+export interface CredentialSource {
+  forSession(names: string[]): Promise<SessionCredential[]>;
+}

@@ -19,6 +19,8 @@ import { setupModule, type SetupService } from './modules/setup/setup.module';
 import { systemModule } from './modules/system/system.module';
 import { hostsModule, type HostsService } from './modules/hosts/hosts.module';
 import { fleetModule, type FleetOptions, type FleetService } from './modules/fleet/fleet.module';
+import { credentialsModule, type CredentialsService } from './modules/credentials/credentials.module';
+import { profilesModule, type ProfilesService } from './modules/profiles/profiles.module';
 
 export const VERSION = '0.1.0';
 
@@ -57,6 +59,8 @@ export interface App {
     hosts: HostsService;
     fleet: FleetService;
     liveSockets: LiveSockets;
+    credentials: CredentialsService;
+    profiles: ProfilesService;
   };
 }
 
@@ -116,6 +120,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     options: { warn, ...deps.fleet },
     ingestSpacing: deps.ingestSpacing,
   });
+  const credentials = credentialsModule({
+    db,
+    masterKey: deps.masterKey,
+    audit: audit.service,
+    // Called only from a request, when `profiles` exists.
+    usage: { profilesUsing: (credentialId) => profiles.service.profilesUsing(credentialId) },
+  });
+  const profiles = profilesModule({
+    db,
+    audit: audit.service,
+    credentials: credentials.service,
+    defaults: config.sessions,
+    warn,
+  });
   fastify.addHook('onClose', () => fleet.service.stop());
   fastify.addHook('onClose', () => auth.liveSockets.stop());
   auth.hostRequests.start();
@@ -145,6 +163,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     stream,
     hosts,
     fleet,
+    credentials,
+    profiles,
   ])
     m.register(routes);
 
@@ -169,6 +189,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       hosts: hosts.service,
       fleet: fleet.service,
       liveSockets: auth.liveSockets,
+      credentials: credentials.service,
+      profiles: profiles.service,
     },
   };
 }

@@ -45,7 +45,14 @@ export interface TestApp {
   unlock(caller: Caller, password?: string): Promise<void>;
   createUser(admin: Caller, username: string, role: Role, password?: string): Promise<string>;
   createToken(caller: Caller, name?: string): Promise<{ id: string; secret: string }>;
-  counts(): Promise<{ users: number; tokens: number; audit: number; sessions: number }>;
+  counts(): Promise<{
+    users: number;
+    tokens: number;
+    audit: number;
+    sessions: number;
+    credentials: number;
+    profiles: number;
+  }>;
   close(): Promise<void>;
 }
 
@@ -137,7 +144,9 @@ export async function startTestApp(
       return { id: body.token.id, secret: body.secret };
     },
     async counts() {
-      const count = async (table: 'users' | 'api_tokens' | 'audit_events' | 'sessions') =>
+      const count = async (
+        table: 'users' | 'api_tokens' | 'audit_events' | 'sessions' | 'credentials' | 'profiles',
+      ) =>
         Number(
           (
             await store.db
@@ -151,6 +160,8 @@ export async function startTestApp(
         tokens: await count('api_tokens'),
         audit: await count('audit_events'),
         sessions: await count('sessions'),
+        credentials: await count('credentials'),
+        profiles: await count('profiles'),
       };
     },
     async close() {

@@ -82,12 +82,16 @@ describe('gateway', () => {
       if (b) return b;
       await sleep(20);
     }
-    assert.fail(`no block event with rule ${rule}; got ${JSON.stringify(gw.control.events.map((e) => (e.kind === 'blocked' ? e.rule : e.kind)))}`);
+    assert.fail(
+      `no block event with rule ${rule}; got ${JSON.stringify(gw.control.events.map((e) => (e.kind === 'blocked' ? e.rule : e.kind)))}`,
+    );
   };
 
   it('intercepts an allowed tunnel and injects the credential, replacing what the sandbox sent', async () => {
     const n = up.seen.length;
-    const r = await tunnelRequest(sock, caPem, 'api.test:443', { headers: { authorization: 'Bearer airlock-managed' } });
+    const r = await tunnelRequest(sock, caPem, 'api.test:443', {
+      headers: { authorization: 'Bearer airlock-managed' },
+    });
     assert.equal(r.status, 200);
     const got = up.seen[n]!;
     assert.equal(got.headers.authorization, `Bearer ${SECRET}`);
@@ -132,7 +136,12 @@ describe('gateway', () => {
   for (const [form, value] of Object.entries(ENCODED)) {
     it(`blocks the credential sent to another host (${form}) in path, query, header, cookie and body`, async () => {
       const n = up.seen.length;
-      const attempts: Array<{ path: string; method?: string; headers?: Record<string, string>; body?: string }> = [
+      const attempts: Array<{
+        path: string;
+        method?: string;
+        headers?: Record<string, string>;
+        body?: string;
+      }> = [
         { path: `/x/${value}` },
         { path: `/x?k=${value}` },
         { path: '/', headers: { 'x-note': value } },
@@ -184,12 +193,23 @@ describe('gateway', () => {
       const r = await tunnelRequest(sock, caPem, 'paths.test:443', { path });
       assert.equal(r.status, 403, path);
     }
-    const post = await tunnelRequest(sock, caPem, 'paths.test:443', { path: '/v1/x', method: 'POST', body: 'a' });
+    const post = await tunnelRequest(sock, caPem, 'paths.test:443', {
+      path: '/v1/x',
+      method: 'POST',
+      body: 'a',
+    });
     assert.equal(post.status, 403);
   });
 
   it('refuses IP literals in every spelling, and a listed name that resolves to a private address', async () => {
-    for (const target of ['127.0.0.1:443', '2130706433:443', '0x7f.1:443', '0177.0.0.1:443', '[::1]:443', '[::ffff:127.0.0.1]:443']) {
+    for (const target of [
+      '127.0.0.1:443',
+      '2130706433:443',
+      '0x7f.1:443',
+      '0177.0.0.1:443',
+      '[::1]:443',
+      '[::ffff:127.0.0.1]:443',
+    ]) {
       const r = await tunnelRequest(sock, caPem, target);
       assert.equal(r.status, 403, target);
     }
@@ -201,7 +221,12 @@ describe('gateway', () => {
   });
 
   it('refuses a CONNECT relayed through an allowed tunnel, request trailers and compressed bodies', async () => {
-    const relayed = await tunnelRaw(sock, caPem, 'other.test:443', 'CONNECT evil.test:443 HTTP/1.1\r\nHost: evil.test:443\r\n\r\n');
+    const relayed = await tunnelRaw(
+      sock,
+      caPem,
+      'other.test:443',
+      'CONNECT evil.test:443 HTTP/1.1\r\nHost: evil.test:443\r\n\r\n',
+    );
     assert.match(relayed, /^HTTP\/1\.1 403/);
     assert.match(relayed, /X-Airlock-Block: relayed-connect/);
     const trailer = await tunnelRequest(sock, caPem, 'other.test:443', {
@@ -237,7 +262,11 @@ describe('gateway', () => {
     });
     assert.equal(bad.ok, false);
     assert.match(!bad.ok ? bad.error.message : '', /missing/);
-    assert.equal((await tunnelRequest(sock, caPem, 'other.test:443')).status, 200, 'the old policy still holds');
+    assert.equal(
+      (await tunnelRequest(sock, caPem, 'other.test:443')).status,
+      200,
+      'the old policy still holds',
+    );
     await gw.put('s-one', { routes: routes.filter((r) => r.host !== 'other.test'), credentials });
     const r = await tunnelRequest(sock, caPem, 'other.test:443');
     assert.equal(r.status, 403);
@@ -263,7 +292,11 @@ describe('gateway', () => {
     try {
       const p = await slow.put('s-slow', { routes: [{ host: 'plain.test' }] });
       const t0 = Date.now();
-      const out = await rawExchange(p.socketPath, 'GET http://plain.test/ HTTP/1.1\r\nHost: plain.test\r\n', 5000);
+      const out = await rawExchange(
+        p.socketPath,
+        'GET http://plain.test/ HTTP/1.1\r\nHost: plain.test\r\n',
+        5000,
+      );
       assert.ok(Date.now() - t0 < 4000, 'closed before the test gave up');
       assert.ok(!out.includes('200'));
     } finally {

@@ -46,6 +46,18 @@ function bodyFor(e: RouteEntry): unknown {
       return { name: 'sneaky' };
     case 'POST /api/auth/unlock':
       return { password: ADMIN.password };
+    // Valid bodies: a refusal below comes from the guard, never from validation.
+    case 'POST /api/credentials':
+      return {
+        name: 'sneaky',
+        value: 'sneaky-secret-value-1234',
+        inject: { type: 'bearer' },
+        hosts: ['api.example.com'],
+      };
+    case 'POST /api/profiles':
+      return { name: 'sneaky', routes: [{ host: 'api.example.com' }] };
+    case 'PATCH /api/profiles/:ref':
+      return { routes: [] };
     default:
       return MUTATING.has(e.method) && e.method !== 'DELETE' ? {} : undefined;
   }
@@ -216,6 +228,15 @@ describe('route guards', () => {
     assert.equal(guardOf('PATCH', '/api/users/:id'), 'admin+unlock');
     assert.equal(guardOf('GET', '/api/users'), 'admin');
     assert.equal(guardOf('POST', '/api/tokens'), 'viewer+unlock');
+    // Credentials are admin-only even to list; profiles are readable by every role.
+    assert.equal(guardOf('GET', '/api/credentials'), 'admin');
+    assert.equal(guardOf('POST', '/api/credentials'), 'admin+unlock');
+    assert.equal(guardOf('DELETE', '/api/credentials/:ref'), 'admin+unlock');
+    assert.equal(guardOf('GET', '/api/profiles'), 'viewer');
+    assert.equal(guardOf('GET', '/api/profiles/:ref'), 'viewer');
+    assert.equal(guardOf('POST', '/api/profiles'), 'admin+unlock');
+    assert.equal(guardOf('PATCH', '/api/profiles/:ref'), 'admin+unlock');
+    assert.equal(guardOf('DELETE', '/api/profiles/:ref'), 'admin+unlock');
   });
 
   it('every non-public route refuses a caller without credentials (401)', async () => {

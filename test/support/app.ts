@@ -45,7 +45,14 @@ export interface TestApp {
   unlock(caller: Caller, password?: string): Promise<void>;
   createUser(admin: Caller, username: string, role: Role, password?: string): Promise<string>;
   createToken(caller: Caller, name?: string): Promise<{ id: string; secret: string }>;
-  counts(): Promise<{ users: number; tokens: number; audit: number; sessions: number }>;
+  counts(): Promise<{
+    users: number;
+    tokens: number;
+    audit: number;
+    sessions: number;
+    credentials: number;
+    profiles: number;
+  }>;
   close(): Promise<void>;
 }
 
@@ -61,7 +68,7 @@ export function sessionCookie(res: LightMyRequestResponse): string | undefined {
 
 export async function startTestApp(
   overrides: ServerConfigInput = {},
-  extra: Pick<AppDeps, 'fleet' | 'ingestSpacing'> = {},
+  extra: Pick<AppDeps, 'fleet' | 'ingestSpacing' | 'gatewayCommand' | 'runtimes'> = {},
 ): Promise<TestApp> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'airlock-test-'));
   const config = ServerConfig.parse(overrides);
@@ -75,6 +82,8 @@ export async function startTestApp(
     // Tests post push reports back to back; the spacing itself is tested with the real default
     // (test/integration/ingest-gate.test.ts). One report in flight per host holds everywhere.
     ingestSpacing: 0,
+    // No gateway process unless a test asks for one (test/support/sealed.ts).
+    gatewayCommand: null,
     ...extra,
   });
   await app.fastify.ready();
@@ -137,7 +146,9 @@ export async function startTestApp(
       return { id: body.token.id, secret: body.secret };
     },
     async counts() {
-      const count = async (table: 'users' | 'api_tokens' | 'audit_events' | 'sessions') =>
+      const count = async (
+        table: 'users' | 'api_tokens' | 'audit_events' | 'sessions' | 'credentials' | 'profiles',
+      ) =>
         Number(
           (
             await store.db
@@ -151,6 +162,8 @@ export async function startTestApp(
         tokens: await count('api_tokens'),
         audit: await count('audit_events'),
         sessions: await count('sessions'),
+        credentials: await count('credentials'),
+        profiles: await count('profiles'),
       };
     },
     async close() {

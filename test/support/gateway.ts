@@ -71,16 +71,21 @@ export function connectControl(home: string): Promise<ControlClient> {
 }
 
 export async function startGateway(
-  opts: { overrides?: Record<string, { address: string; caPem?: string }>; limits?: Record<string, number> } = {},
+  opts: {
+    overrides?: Record<string, { address: string; caPem?: string }>;
+    limits?: Record<string, number>;
+  } = {},
 ): Promise<TestGateway> {
   if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run node scripts/build.mjs`);
   const home = mkdtempSync(path.join(os.tmpdir(), 'airlock-gw-'));
   const token = randomBytes(32).toString('base64url');
-  const child = spawn(process.execPath, [GATEWAY_MAIN, '--home', home], { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin!.write(token + '\n');
+  const child = spawn(process.execPath, [GATEWAY_MAIN, '--home', home], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdin.write(token + '\n');
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('ready\n')) resolve();
     });
@@ -139,7 +144,8 @@ export async function startGateway(
 /** A TLS upstream with its own CA, serving `names`; records every request it gets. */
 export async function tlsUpstream(
   names: string[],
-  handler: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void = (_q, res) => res.end('ok'),
+  handler: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void = (_q, res) =>
+    res.end('ok'),
 ): Promise<{
   caPem: string;
   port: number;
@@ -223,14 +229,17 @@ export function plainRequest(
       path: url,
       headers: { host: new URL(url).host, ...opts.headers },
     });
-    req.on('response', (res) => readReply(res).then(resolve, reject));
+    req.on('response', (res) => void readReply(res).then(resolve, reject));
     req.on('error', reject);
     req.end(opts.body);
   });
 }
 
 /** Opens a CONNECT tunnel through the session socket: the status line, and the socket if it is 200. */
-export function connectTunnel(socketPath: string, authority: string): Promise<{ status: string; head: string; socket: net.Socket }> {
+export function connectTunnel(
+  socketPath: string,
+  authority: string,
+): Promise<{ status: string; head: string; socket: net.Socket }> {
   return new Promise((resolve, reject) => {
     const s = net.connect(socketPath);
     let buf = '';
@@ -291,7 +300,7 @@ export async function tunnelRequest(
       path: opts.path ?? '/',
       headers: { host: authority.replace(/:443$/, ''), ...opts.headers },
     });
-    req.on('response', (res) => readReply(res).then(resolve, reject));
+    req.on('response', (res) => void readReply(res).then(resolve, reject));
     req.on('error', reject);
     const body = opts.body;
     if (Array.isArray(body)) {
@@ -307,7 +316,12 @@ export async function tunnelRequest(
 }
 
 /** Raw text through an intercepted tunnel (for what node:http will not send), and what comes back. */
-export async function tunnelRaw(socketPath: string, caPem: string, authority: string, text: string): Promise<string> {
+export async function tunnelRaw(
+  socketPath: string,
+  caPem: string,
+  authority: string,
+  text: string,
+): Promise<string> {
   const t = await connectTunnel(socketPath, authority);
   if (!t.status.includes(' 200 ')) {
     t.socket.destroy();

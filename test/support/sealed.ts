@@ -44,7 +44,8 @@ export async function startSealedDeck(): Promise<SealedDeck> {
   const gateway = t.app.services.gateway;
   const api = async <T>(method: string, url: string, body?: unknown, status?: number): Promise<T> => {
     const res = await t.request(method, url, { as: admin, ...(body !== undefined ? { body } : {}) });
-    const want = status ?? (method === 'POST' && !url.includes('/exec') && !url.includes('cleanup') ? 201 : 200);
+    const want =
+      status ?? (method === 'POST' && !url.includes('/exec') && !url.includes('cleanup') ? 201 : 200);
     assert.equal(res.statusCode, want, `${method} ${url}: ${res.body}`);
     return (res.body ? res.json() : undefined) as T;
   };
@@ -69,7 +70,7 @@ export async function startSealedDeck(): Promise<SealedDeck> {
     async close() {
       // Sessions first, so no sandbox outlives its test.
       const list = await t.request('GET', '/api/sessions', { as: admin });
-      for (const s of (list.json<{ items: Array<{ id: string }> }>().items ?? []))
+      for (const s of list.json<{ items: Array<{ id: string }> }>().items ?? [])
         await t.request('DELETE', `/api/sessions/${s.id}`, { as: admin });
       await t.close();
       await upstream.close();

@@ -69,7 +69,12 @@ export class ControlServer {
     socket.on('data', (chunk: string) => {
       buffered += chunk;
       if (buffered.length > MAX_LINE) {
-        this.reply(socket, { type: 'ack', seq: -1, ok: false, error: { code: 'invalid', message: 'message too long' } });
+        this.reply(socket, {
+          type: 'ack',
+          seq: -1,
+          ok: false,
+          error: { code: 'invalid', message: 'message too long' },
+        });
         return void socket.destroy();
       }
       let nl: number;
@@ -92,7 +97,12 @@ export class ControlServer {
     try {
       json = JSON.parse(line);
     } catch {
-      this.reply(socket, { type: 'ack', seq: -1, ok: false, error: { code: 'invalid', message: 'not JSON' } });
+      this.reply(socket, {
+        type: 'ack',
+        seq: -1,
+        ok: false,
+        error: { code: 'invalid', message: 'not JSON' },
+      });
       if (!this.authed.has(socket)) socket.destroy();
       return;
     }

@@ -19,6 +19,16 @@ import { setupModule, type SetupService } from './modules/setup/setup.module';
 import { systemModule } from './modules/system/system.module';
 import { hostsModule, type HostsService } from './modules/hosts/hosts.module';
 import { fleetModule, type FleetOptions, type FleetService } from './modules/fleet/fleet.module';
+import { credentialsModule, type CredentialsService } from './modules/credentials/credentials.module';
+import { profilesModule, type ProfilesService } from './modules/profiles/profiles.module';
+import {
+  gatewayMain,
+  sessionsModule,
+  type SessionsGateway,
+  type SessionsModuleDeps,
+  type SessionsService,
+} from './modules/sessions/sessions.module';
+import { conflict, UserError } from './lib/errors';
 
 export const VERSION = '0.1.0';
 
@@ -42,6 +52,13 @@ export interface AppDeps {
   liveSockets?: { intervalMs?: number };
   /** The push-agent script served at /agent/airlock-agent.sh; default agent/ at the repo root. */
   agentScript?: string;
+  /**
+   * argv of the egress gateway process; default the built apps/gateway/dist/main.js beside this
+   * server. null: no gateway (sealed sessions refuse to start; health says `disabled`).
+   */
+  gatewayCommand?: string[] | null;
+  /** Sandbox runtimes (tests may hand in their own); default docker and bubblewrap. */
+  runtimes?: SessionsModuleDeps['runtimes'];
 }
 
 export interface App {
@@ -57,6 +74,10 @@ export interface App {
     hosts: HostsService;
     fleet: FleetService;
     liveSockets: LiveSockets;
+    credentials: CredentialsService;
+    profiles: ProfilesService;
+    sessions: SessionsService;
+    gateway: SessionsGateway;
   };
 }
 
@@ -116,6 +137,64 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     options: { warn, ...deps.fleet },
     ingestSpacing: deps.ingestSpacing,
   });
+  const credentials = credentialsModule({
+    db,
+    masterKey: deps.masterKey,
+    audit: audit.service,
+    // Called only from a request, when `profiles` exists.
+    usage: { profilesUsing: (credentialId) => profiles.service.profilesUsing(credentialId) },
+  });
+  const profiles = profilesModule({
+    db,
+    audit: audit.service,
+    credentials: credentials.service,
+    defaults: config.sessions,
+    warn,
+  });
+  const sessions = sessionsModule({
+    db,
+    config,
+    home,
+    audit: audit.service,
+    hub,
+    profiles: {
+      resolve: async (ref) => {
+        const p = await profiles.service.get(ref).catch((err: unknown) => {
+          if (err instanceof UserError && err.status === 404) return null;
+          throw err;
+        });
+        return (
+          p && {
+            id: p.id,
+            name: p.name,
+            runtime: p.runtime,
+            image: p.image,
+            limits: p.effectiveLimits,
+            routes: p.routes,
+          }
+        );
+      },
+      onChange: (listener) => {
+        profiles.service.onChange((c) => {
+          if (c.type === 'updated') listener(c.profile.id);
+        });
+      },
+    },
+    credentials: credentials.service,
+    gatewayCommand:
+      deps.gatewayCommand === undefined ? [process.execPath, gatewayMain(here())] : deps.gatewayCommand,
+    ...(deps.runtimes ? { runtimes: deps.runtimes } : {}),
+    log: { info: (msg) => fastify.log.info(msg), warn: (msg, err) => fastify.log.warn({ err }, msg) },
+  });
+  // A profile that running sessions use stays until they are removed.
+  profiles.service.onBeforeRemove(async (p) => {
+    const live = await sessions.service.liveForProfile(p.id);
+    if (live.length)
+      throw conflict(
+        `Profile "${p.name}" is used by ${live.length} session(s) (${live.join(', ')}); remove them first.`,
+      );
+  });
+  fastify.addHook('onClose', () => sessions.gateway.stop());
   fastify.addHook('onClose', () => fleet.service.stop());
   fastify.addHook('onClose', () => auth.liveSockets.stop());
   auth.hostRequests.start();
@@ -136,7 +215,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     allEndpoints(),
   );
   for (const m of [
-    systemModule({ store, version: VERSION }),
+    systemModule({ store, version: VERSION, gatewayHealth: () => sessions.gateway.health() }),
     setup,
     auth,
     users,
@@ -145,6 +224,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     stream,
     hosts,
     fleet,
+    credentials,
+    profiles,
+    sessions,
   ])
     m.register(routes);
 
@@ -156,6 +238,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   );
 
   await fleet.service.start();
+  // The gateway comes up in the background; sessions find out through onUp (and re-send policies).
+  sessions.gateway.start?.();
+  await sessions.service.reconcile().catch((err: unknown) => warn('reconciling sessions failed', err));
   return {
     fastify,
     routes,
@@ -169,6 +254,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       hosts: hosts.service,
       fleet: fleet.service,
       liveSockets: auth.liveSockets,
+      credentials: credentials.service,
+      profiles: profiles.service,
+      sessions: sessions.service,
+      gateway: sessions.gateway,
     },
   };
 }

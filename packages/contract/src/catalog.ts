@@ -1,9 +1,12 @@
 import { auditApi } from './audit';
 import { authApi, setupApi } from './auth';
+import { credentialsApi } from './credentials';
 import type { AnyEndpoint } from './endpoint';
 import { fleetApi } from './fleet';
 import { hostsApi } from './hosts';
 import { ingestApi } from './ingest';
+import { profilesApi } from './profiles';
+import { sessionsApi } from './sessions';
 import { streamApi } from './stream';
 import { systemApi } from './system';
 import { tokensApi } from './tokens';
@@ -25,6 +28,9 @@ export const catalog = {
   hosts: hostsApi,
   fleet: fleetApi,
   ingest: ingestApi,
+  sessions: sessionsApi,
+  credentials: credentialsApi,
+  profiles: profilesApi,
 } as const;
 
 /** Every endpoint with its catalog name (`group.name`). */

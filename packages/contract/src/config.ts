@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { GatewayLimits } from './gateway';
+import { ImageRef, limitSchema } from './profiles';
 
 const port = z.coerce.number().int().min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
 const positive = z.coerce.number().int().positive('must be a positive whole number');
+
+export const SESSION_DEFAULTS = {
+  image: 'airlock/sandbox:bookworm',
+  limits: { pids: 512, memoryMb: 2048, cpus: 2 },
+  /** Per stream (stdout, stderr) of one `POST /api/sessions/:id/exec`. */
+  execOutputBytes: 1_048_576,
+  execTimeoutMs: 60_000,
+};
 
 /**
  * `$AIRLOCK_HOME/airlock.yaml`. Every key is optional; env vars override the file
@@ -83,6 +92,26 @@ export const ServerConfig = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Sealed agent sessions (issue 9): the sandbox image and limits a profile gets where it sets
+     * none of its own.
+     */
+    sessions: z
+      .object({
+        image: ImageRef.default(SESSION_DEFAULTS.image),
+        limits: z
+          .object({
+            pids: limitSchema('pids', true).default(SESSION_DEFAULTS.limits.pids),
+            memoryMb: limitSchema('memoryMb', true).default(SESSION_DEFAULTS.limits.memoryMb),
+            cpus: limitSchema('cpus', true).default(SESSION_DEFAULTS.limits.cpus),
+          })
+          .strict()
+          .default(SESSION_DEFAULTS.limits),
+        execOutputBytes: positive.default(SESSION_DEFAULTS.execOutputBytes),
+        execTimeoutMs: positive.default(SESSION_DEFAULTS.execTimeoutMs),
+      })
+      .strict()
+      .default(SESSION_DEFAULTS),
     /** Largest accepted request body, in bytes. */
     bodyLimit: positive.default(1_048_576),
   })

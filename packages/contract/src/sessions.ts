@@ -56,7 +56,10 @@ export const SessionParams = z.object({ id: z.string().min(1).max(64) });
 export const ExecBody = z.strictObject({
   argv: z.array(z.string().max(65536)).min(1, 'argv needs the program to run').max(4096),
   /** Given to the process as its standard input (UTF-8). */
-  stdin: z.string().max(4 * 1024 * 1024).optional(),
+  stdin: z
+    .string()
+    .max(4 * 1024 * 1024)
+    .optional(),
   timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
 });
 export type ExecBody = z.infer<typeof ExecBody>;

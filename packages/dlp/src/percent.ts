@@ -4,7 +4,13 @@
 // and form bodies), which the caller chooses. Malformed escapes pass through unchanged.
 
 const hex = (c: number): number =>
-  c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+  c >= 0x30 && c <= 0x39
+    ? c - 0x30
+    : c >= 0x41 && c <= 0x46
+      ? c - 0x37
+      : c >= 0x61 && c <= 0x66
+        ? c - 0x57
+        : -1;
 
 /** Decodes %XX (and `+` when `plus`) in one buffer. Returns the input itself when it has no escapes. */
 export function percentDecode(buf: Buffer, plus = false): Buffer {

@@ -22,13 +22,18 @@ export function registerSessionCommands(program: Command, ctx: CommandContext): 
 
   program
     .command('run')
-    .description('run a command in a new sealed sandbox under a profile, print its output, remove the sandbox')
+    .description(
+      'run a command in a new sealed sandbox under a profile, print its output, remove the sandbox',
+    )
     .argument('<profile>', 'the profile (name or id)')
     .argument('<argv...>', 'the command and its arguments (put -- before them)')
     .option('--workdir <name>', 'a named work dir under $AIRLOCK_HOME/work/ (kept afterwards)')
-    .option('--timeout <seconds>', 'kill the command after this many seconds (default: the server\'s)')
+    .option('--timeout <seconds>', "kill the command after this many seconds (default: the server's)")
     .option('--keep', 'keep the session afterwards (remove it with `airlock sessions rm <id>`)')
-    .addHelpText('after', '\nExample:\n  airlock run coding -- curl -sS https://api.github.com/zen\n\nThe exit code is the command\'s (124 if it timed out).')
+    .addHelpText(
+      'after',
+      "\nExample:\n  airlock run coding -- curl -sS https://api.github.com/zen\n\nThe exit code is the command's (124 if it timed out).",
+    )
     .action(async (profile: string, argv: string[], _opts: unknown, cmd: Command) => {
       const opts = parseOptions(RunOptions, cmd);
       // Each call may last as long as the command may run.
@@ -41,25 +46,24 @@ export function registerSessionCommands(program: Command, ctx: CommandContext): 
         body: { profile, ...(opts.workdir ? { workdir: opts.workdir } : {}) },
       });
       try {
-        const r = await client.call(
-          sessionsApi.exec,
-          {
-            params: { id: session.id },
-            body: {
-              argv,
-              ...(stdin ? { stdin } : {}),
-              ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}),
-            },
+        const r = await client.call(sessionsApi.exec, {
+          params: { id: session.id },
+          body: {
+            argv,
+            ...(stdin ? { stdin } : {}),
+            ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}),
           },
-        );
+        });
         io.out(r.stdout);
         io.err(r.stderr);
-        if (r.truncated) io.err('airlock: output was cut at the server\'s limit (sessions.execOutputBytes)\n');
+        if (r.truncated) io.err("airlock: output was cut at the server's limit (sessions.execOutputBytes)\n");
         if (r.timedOut) io.err('airlock: the command was killed at its timeout\n');
         ctx.exitCode = r.exitCode ?? EXIT_TIMED_OUT;
         const blocked = (await client.call(sessionsApi.get, { params: { id: session.id } })).recentBlocks;
         for (const b of blocked.slice(0, 5).reverse())
-          io.err(`airlock: blocked ${clean(b.method)} ${clean(b.host)}:${b.port}${clean(b.path)} (${clean(b.rule)})\n`);
+          io.err(
+            `airlock: blocked ${clean(b.method)} ${clean(b.host)}:${b.port}${clean(b.path)} (${clean(b.rule)})\n`,
+          );
       } finally {
         if (opts.keep) io.err(`airlock: kept session ${session.id}\n`);
         else await client.call(sessionsApi.remove, { params: { id: session.id } });
@@ -102,7 +106,9 @@ export function registerSessionCommands(program: Command, ctx: CommandContext): 
       const { client } = await authedClient(io, globalOptions(cmd));
       const s = await client.call(sessionsApi.get, { params: { id } });
       if (opts.json) return printJson(io, s);
-      io.out(`${s.id}  ${s.profileName} (${s.runtime})  ${s.state}${s.stateReason ? ` (${s.stateReason})` : ''}\n`);
+      io.out(
+        `${s.id}  ${s.profileName} (${s.runtime})  ${s.state}${s.stateReason ? ` (${s.stateReason})` : ''}\n`,
+      );
       io.out(`created ${shortTime(s.createdAt)} by ${s.createdBy}; ${s.blockedCount} request(s) blocked\n`);
       if (s.recentBlocks.length)
         printTable(
@@ -135,7 +141,8 @@ export function registerSessionCommands(program: Command, ctx: CommandContext): 
       io.out(`Will remove ${items.length} orphan(s):\n`);
       for (const o of items) io.out(`  ${describe(o)}\n`);
       if (!opts.yes) {
-        if (!io.interactive) throw new UsageError('there is no terminal to confirm on: add --yes to remove them');
+        if (!io.interactive)
+          throw new UsageError('there is no terminal to confirm on: add --yes to remove them');
         io.err('Remove them? [y/N] ');
         const answer = (await io.readLine())?.trim().toLowerCase();
         if (answer !== 'y' && answer !== 'yes') return io.out('Nothing removed.\n');

@@ -204,7 +204,9 @@ export class Proxy {
 
   private clientError(socket: Socket): void {
     if (socket.writable && !socket.destroyed)
-      socket.end(rawBlockResponse({ rule: 'bad-request', reason: 'the request could not be parsed', status: 400 }));
+      socket.end(
+        rawBlockResponse({ rule: 'bad-request', reason: 'the request could not be parsed', status: 400 }),
+      );
     else socket.destroy();
   }
 
@@ -225,7 +227,13 @@ export class Proxy {
     if (isRefusal(a)) return this.refuse(ctx.session, req, res, abs.authority, 0, abs.path, a);
     const hostCheck = this.checkHostHeader(req, a);
     if (hostCheck) return this.refuse(ctx.session, req, res, a.host, a.port, abs.path, hostCheck);
-    void this.handle(ctx.session, req, res, { tls: false, host: a.host, ip: a.ip, port: a.port, path: abs.path });
+    void this.handle(ctx.session, req, res, {
+      tls: false,
+      host: a.host,
+      ip: a.ip,
+      port: a.port,
+      path: abs.path,
+    });
   }
 
   private onTunnelled(req: IncomingMessage, res: ServerResponse): void {
@@ -247,7 +255,14 @@ export class Proxy {
     }
     const hostCheck = this.checkHostHeader(req, t);
     if (hostCheck) return this.refuse(ctx.session, req, res, t.host, t.port, path, hostCheck);
-    void this.handle(ctx.session, req, res, { tls: true, host: t.host, ip: t.ip, port: t.port, path, dial: t.dial });
+    void this.handle(ctx.session, req, res, {
+      tls: true,
+      host: t.host,
+      ip: t.ip,
+      port: t.port,
+      path,
+      dial: t.dial,
+    });
   }
 
   /** The Host header must name the target: it is what the upstream routes by. */
@@ -272,12 +287,11 @@ export class Proxy {
     const matcher = session.policy.matcher;
     const decision = matcher.match({ host: a.host, ip: a.ip, port: a.port, tls: true });
     // Methods and paths are checked on each request inside the tunnel; here only host and port.
-    const route =
-      decision.allow
-        ? decision.route
-        : decision.rule === 'method' || decision.rule === 'path'
-          ? matcher.hostAllowed(a.host, a.port, true)
-          : null;
+    const route = decision.allow
+      ? decision.route
+      : decision.rule === 'method' || decision.rule === 'path'
+        ? matcher.hostAllowed(a.host, a.port, true)
+        : null;
     if (!route) {
       const r = decision.allow ? { rule: 'no-route', reason: 'no route' } : decision;
       return this.refuseRaw(session, socket, req, { rule: r.rule, reason: r.reason }, a);
@@ -322,7 +336,7 @@ export class Proxy {
         tlsSocket.destroy();
       }
     });
-    this.contexts.set(tlsSocket as unknown as Socket, { session, tunnel });
+    this.contexts.set(tlsSocket, { session, tunnel });
     this.inner.emit('connection', tlsSocket);
   }
 
@@ -343,7 +357,10 @@ export class Proxy {
         if (!record) return;
         sni = sniOf(record);
       } catch (err) {
-        return fail('not-tls', `the passthrough tunnel to ${tunnel.host} did not start with TLS: ${(err as Error).message}`);
+        return fail(
+          'not-tls',
+          `the passthrough tunnel to ${tunnel.host} did not start with TLS: ${(err as Error).message}`,
+        );
       }
       socket.off('data', onData);
       socket.pause();
@@ -351,7 +368,10 @@ export class Proxy {
       const n = sni === null ? null : normalizeHost(sni);
       const name = n?.ok ? (n.ip ?? n.host) : null;
       if (tunnel.ip === null ? name !== tunnel.host : name !== null && name !== tunnel.host)
-        return fail('sni-mismatch', `the TLS server name "${printable(sni ?? '(none)', 100)}" is not the CONNECT host ${tunnel.host}`);
+        return fail(
+          'sni-mismatch',
+          `the TLS server name "${printable(sni ?? '(none)', 100)}" is not the CONNECT host ${tunnel.host}`,
+        );
       const up = net.connect({ host: tunnel.dial.address, port: tunnel.dial.port });
       up.setTimeout(this.limits.connectTimeoutMs, () => up.destroy());
       up.once('connect', () => {
@@ -379,13 +399,28 @@ export class Proxy {
 
   // ---- the one request path -------------------------------------------------------------------
 
-  private async handle(session: ProxySession, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
+  private async handle(
+    session: ProxySession,
+    req: IncomingMessage,
+    res: ServerResponse,
+    t: Target,
+  ): Promise<void> {
     // The policy current now applies to this whole request, whatever changes while it runs.
     const policy = session.policy;
     const method = req.method ?? 'GET';
-    const decision = policy.matcher.match({ host: t.host, ip: t.ip, port: t.port, tls: t.tls, method, path: t.path });
+    const decision = policy.matcher.match({
+      host: t.host,
+      ip: t.ip,
+      port: t.port,
+      tls: t.tls,
+      method,
+      path: t.path,
+    });
     if (!decision.allow)
-      return this.refuse(session, req, res, t.host, t.port, t.path, { rule: decision.rule, reason: decision.reason });
+      return this.refuse(session, req, res, t.host, t.port, t.path, {
+        rule: decision.rule,
+        reason: decision.reason,
+      });
     const route = decision.route;
     if (req.headers.trailer !== undefined)
       return this.refuse(session, req, res, t.host, t.port, t.path, {
@@ -441,9 +476,15 @@ export class Proxy {
       else res.destroy();
     };
     up.on('socket', (s) => s.setTimeout(this.limits.idleTimeoutMs));
-    up.on('timeout', () => fail({ rule: 'upstream', reason: `${t.host}:${t.port} did not answer in time`, status: 504 }));
+    up.on('timeout', () =>
+      fail({ rule: 'upstream', reason: `${t.host}:${t.port} did not answer in time`, status: 504 }),
+    );
     up.on('error', (err) =>
-      fail({ rule: 'upstream', reason: `${t.host}:${t.port} could not be reached: ${printable(err.message)}`, status: 502 }),
+      fail({
+        rule: 'upstream',
+        reason: `${t.host}:${t.port} could not be reached: ${printable(err.message)}`,
+        status: 502,
+      }),
     );
     res.on('close', () => {
       if (!res.writableFinished) up.destroy();
@@ -493,7 +534,8 @@ export class Proxy {
       const name = raw[i]!.toLowerCase();
       if (HOP_BY_HOP.has(name) || connectionTokens.has(name) || name === injected) continue;
       const prev = out[name];
-      out[name] = prev === undefined ? raw[i + 1]! : Array.isArray(prev) ? [...prev, raw[i + 1]!] : [prev, raw[i + 1]!];
+      out[name] =
+        prev === undefined ? raw[i + 1]! : Array.isArray(prev) ? [...prev, raw[i + 1]!] : [prev, raw[i + 1]!];
     }
     const defaultPort = t.tls ? 443 : 80;
     const hostName = t.ip !== null && t.ip.includes(':') ? `[${t.ip}]` : t.host;
@@ -594,7 +636,14 @@ export class Proxy {
   ): void {
     // An upstream that fails is reported to the sandbox, but it is not a policy block.
     if (!upstreamFailure)
-      session.blocked({ method: req.method ?? '?', host, port, path: printable(path, 300), rule: r.rule, reason: r.reason });
+      session.blocked({
+        method: req.method ?? '?',
+        host,
+        port,
+        path: printable(path, 300),
+        rule: r.rule,
+        reason: r.reason,
+      });
     if (res.headersSent) return void res.destroy();
     const body = blockBody(r);
     res.writeHead(r.status ?? 403, {

@@ -53,14 +53,19 @@ export class Upstreams {
   private trust: string[] = systemBundle();
   private readonly base = this.trust;
 
-  configure(overrides: Record<string, { address: string; caPem?: string | undefined }>, extraCaPem?: string): void {
+  configure(
+    overrides: Record<string, { address: string; caPem?: string | undefined }>,
+    extraCaPem?: string,
+  ): void {
     const next = new Map<string, Override>();
     for (const [name, o] of Object.entries(overrides)) {
       const n = normalizeHost(name);
       if (!n.ok) throw new Error(`upstream override "${name}": ${n.reason}`);
       const { ip, port } = splitAddress(o.address);
       if (!isIP(ip) || (port !== null && !(port >= 1 && port <= 65535)))
-        throw new Error(`upstream override "${name}": address "${o.address}" is not "ip", "ip:port" or "[v6]:port"`);
+        throw new Error(
+          `upstream override "${name}": address "${o.address}" is not "ip", "ip:port" or "[v6]:port"`,
+        );
       next.set(n.ip ?? n.host, { address: ip, port, caPem: o.caPem ?? null });
     }
     this.overrides = next;

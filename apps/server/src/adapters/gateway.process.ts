@@ -175,13 +175,13 @@ export class GatewayProcess implements Gateway {
     const child = spawn(cmd!, [...args, '--home', this.opts.home], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     let stderr = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
       stderr = (stderr + d).slice(-2000);
     });
-    child.stdout!.setEncoding('utf8');
+    child.stdout.setEncoding('utf8');
     let out = '';
-    child.stdout!.on('data', (d: string) => {
+    child.stdout.on('data', (d: string) => {
       out += d;
       if (out.includes('ready\n')) {
         out = '';
@@ -191,8 +191,8 @@ export class GatewayProcess implements Gateway {
         });
       }
     });
-    child.stdin!.on('error', () => undefined);
-    child.stdin!.write(token + '\n');
+    child.stdin.on('error', () => undefined);
+    child.stdin.write(token + '\n');
     child.once('error', (err) => this.onExit(child, `could not start: ${err.message}`));
     child.once('exit', (code, signal) => {
       const last = stderr.trim().split('\n').slice(-1)[0] ?? '';
@@ -275,14 +275,21 @@ export class NoGateway implements Gateway {
   private readonly since = new Date().toISOString();
   constructor(private readonly home: string) {}
   health(): GatewayHealth {
-    return { state: 'disabled', since: this.since, reason: 'gateway.enabled is false', upstreamOverrides: [] };
+    return {
+      state: 'disabled',
+      since: this.since,
+      reason: 'gateway.enabled is false',
+      upstreamOverrides: [],
+    };
   }
   socketRoot(): string {
     return path.join(this.home, 'run', 'sessions');
   }
   private refuse(): Promise<never> {
     return Promise.reject(
-      new Unavailable('The egress gateway is disabled (gateway.enabled: false); sealed sessions cannot start.'),
+      new Unavailable(
+        'The egress gateway is disabled (gateway.enabled: false); sealed sessions cannot start.',
+      ),
     );
   }
   putSession(): Promise<SessionPutResult> {

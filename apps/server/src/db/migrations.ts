@@ -188,6 +188,35 @@ export const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0005_credentials_profiles': {
+    // Sealed sessions (issue 9). A credential's value is sealed in the vault (aad
+    // `credential:<id>`); inject and hosts are JSON. A profile's routes are JSON too, and name
+    // credentials by id, so what a route injects never depends on a name matched later.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('credentials')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('value_sealed', 'text', (c) => c.notNull())
+        .addColumn('inject', 'text', (c) => c.notNull())
+        .addColumn('hosts', 'text', (c) => c.notNull())
+        .addColumn('env', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('profiles')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('runtime', 'text', (c) => c.notNull())
+        .addColumn('image', 'text')
+        .addColumn('limits', 'text', (c) => c.notNull())
+        .addColumn('routes', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
   '0006_sandbox_sessions': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -207,7 +236,9 @@ export const migrations: Record<string, Migration> = {
       await db.schema
         .createTable('session_blocks')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('session_id', 'text', (c) => c.notNull().references('sandbox_sessions.id').onDelete('cascade'))
+        .addColumn('session_id', 'text', (c) =>
+          c.notNull().references('sandbox_sessions.id').onDelete('cascade'),
+        )
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('method', 'text', (c) => c.notNull())
         .addColumn('host', 'text', (c) => c.notNull())
@@ -216,7 +247,11 @@ export const migrations: Record<string, Migration> = {
         .addColumn('rule', 'text', (c) => c.notNull())
         .addColumn('reason', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('session_blocks_session').on('session_blocks').columns(['session_id', 'id']).execute();
+      await db.schema
+        .createIndex('session_blocks_session')
+        .on('session_blocks')
+        .columns(['session_id', 'id'])
+        .execute();
     },
   },
 };

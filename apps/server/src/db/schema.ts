@@ -108,6 +108,33 @@ export interface SessionBlocksTable {
   reason: string;
 }
 
+export interface CredentialsTable {
+  id: string;
+  name: string;
+  /** Vault-sealed value, aad `credential:<id>`. */
+  value_sealed: string;
+  /** JSON Injection. */
+  inject: string;
+  /** JSON array of host patterns. */
+  hosts: string;
+  env: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProfilesTable {
+  id: string;
+  name: string;
+  runtime: string;
+  image: string | null;
+  /** JSON Limits (only what the profile sets). */
+  limits: string;
+  /** JSON Route[], `credential` holding the credential's id. */
+  routes: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -118,6 +145,8 @@ export interface Database {
   host_snapshots: HostSnapshotsTable;
   sandbox_sessions: SandboxSessionsTable;
   session_blocks: SessionBlocksTable;
+  credentials: CredentialsTable;
+  profiles: ProfilesTable;
 }
 
 export type AutoId = Generated<number>;

@@ -59,3 +59,14 @@ export function dummyPasswordHash(): Promise<string> {
   dummyHash ??= hashPassword(randomToken(16));
   return dummyHash;
 }
+
+/**
+ * An id for a record that is also referred to by a lower-case name (credentials, profiles): it
+ * always holds an upper-case letter, so no name can ever equal an id and a ref is never ambiguous.
+ */
+export function newRefId(): string {
+  for (;;) {
+    const id = randomToken(9).replace(/_/g, '-');
+    if (/[A-Z]/.test(id)) return id;
+  }
+}

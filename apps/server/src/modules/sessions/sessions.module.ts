@@ -34,8 +34,11 @@ export interface SessionsModuleDeps {
 }
 
 /** Sealed sessions: sandboxes (runtime adapters) whose only way out is the gateway (a supervised process). */
+/** The gateway as the app sees it: the port, plus start and (for tests) the process id. */
+export type SessionsGateway = Gateway & { start?(): void; readonly pid?: number | null };
+
 export function sessionsModule(deps: SessionsModuleDeps): Module<SessionsService> & {
-  gateway: Gateway & { start?(): void; readonly pid?: number | null };
+  gateway: SessionsGateway;
 } {
   const { config, home } = deps;
   const gateway =
@@ -66,7 +69,7 @@ export function sessionsModule(deps: SessionsModuleDeps): Module<SessionsService
       defaultImage: config.sessions.image,
       execOutputBytes: config.sessions.execOutputBytes,
       execTimeoutMs: config.sessions.execTimeoutMs,
-      warn: deps.log.warn,
+      warn: (msg, err) => deps.log.warn(msg, err),
     },
   });
   return { service, gateway, register: (routes) => sessionsRoutes(routes, service) };

@@ -52,7 +52,8 @@ export class SessionsService {
 
   constructor(private readonly d: SessionsDeps) {
     d.gateway.onEvent((e) => {
-      if (e.kind === 'blocked') void this.recordBlock(e).catch((err: unknown) => d.options.warn('recording a block failed', err));
+      if (e.kind === 'blocked')
+        void this.recordBlock(e).catch((err: unknown) => d.options.warn('recording a block failed', err));
     });
     d.gateway.onUp(() => void this.resendPolicies());
     d.profiles.onChange((profileId) => void this.profileChanged(profileId));
@@ -82,7 +83,8 @@ export class SessionsService {
     const runtime = this.runtimeFor(profile.runtime);
     const image = profile.image ?? this.d.options.defaultImage;
     const check = await runtime.check(image);
-    if (!check.ok) throw new Unavailable(`The ${profile.runtime} runtime cannot start a sandbox: ${check.reason}`);
+    if (!check.ok)
+      throw new Unavailable(`The ${profile.runtime} runtime cannot start a sandbox: ${check.reason}`);
     const { policy, env } = await this.policyFor(profile);
     const id = newId();
     const workdir = path.join(this.d.options.home, 'work', body.workdir ?? id);
@@ -130,7 +132,9 @@ export class SessionsService {
         details: { profile: profile.name, reason: err instanceof Error ? err.message : String(err) },
       });
       if (err instanceof AppError) throw err;
-      throw new Unavailable(`The sandbox could not start: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Unavailable(
+        `The sandbox could not start: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     await this.d.audit.append({
       actor: actorOf(auth),
@@ -146,7 +150,9 @@ export class SessionsService {
   async exec(auth: AuthContext, id: string, body: ExecBody): Promise<ExecResult> {
     const row = await this.row(id);
     if (row.state !== 'running')
-      throw conflict(`Session ${id} is ${row.state}${row.state_reason ? ` (${row.state_reason})` : ''}; remove it and start another.`);
+      throw conflict(
+        `Session ${id} is ${row.state}${row.state_reason ? ` (${row.state_reason})` : ''}; remove it and start another.`,
+      );
     const runtime = this.runtimeFor(row.runtime as RuntimeKind);
     const timeoutMs = Math.min(body.timeoutMs ?? this.d.options.execTimeoutMs, 3_600_000);
     const r = await runtime.exec(this.refOf(row), {
@@ -231,7 +237,10 @@ export class SessionsService {
       const alive = new Set(refs.filter((r) => r.running).map((r) => r.sessionId));
       for (const r of rows)
         if (r.runtime === kind && (r.state === 'running' || r.state === 'starting') && !alive.has(r.id))
-          await this.markLost(r.id, r.state === 'starting' ? 'the server stopped while it was starting' : 'its sandbox is gone');
+          await this.markLost(
+            r.id,
+            r.state === 'starting' ? 'the server stopped while it was starting' : 'its sandbox is gone',
+          );
     }
   }
 
@@ -240,7 +249,8 @@ export class SessionsService {
     const out: Orphan[] = [];
     for (const kind of Object.keys(this.d.runtimes) as RuntimeKind[])
       for (const ref of (await this.listSandboxes(kind)) ?? [])
-        if (!known.has(ref.sessionId)) out.push({ kind: 'sandbox', sessionId: ref.sessionId, detail: `${kind}:${ref.handle}` });
+        if (!known.has(ref.sessionId))
+          out.push({ kind: 'sandbox', sessionId: ref.sessionId, detail: `${kind}:${ref.handle}` });
     let dirs: string[] = [];
     try {
       dirs = readdirSync(this.d.gateway.socketRoot());
@@ -248,9 +258,11 @@ export class SessionsService {
       // none yet
     }
     for (const d of dirs)
-      if (!known.has(d)) out.push({ kind: 'socket', sessionId: d, detail: path.join(this.d.gateway.socketRoot(), d) });
+      if (!known.has(d))
+        out.push({ kind: 'socket', sessionId: d, detail: path.join(this.d.gateway.socketRoot(), d) });
     const live = await this.d.gateway.listSessions().catch(() => [] as string[]);
-    for (const id of live) if (!known.has(id)) out.push({ kind: 'policy', sessionId: id, detail: `gateway session ${id}` });
+    for (const id of live)
+      if (!known.has(id)) out.push({ kind: 'policy', sessionId: id, detail: `gateway session ${id}` });
     return out;
   }
 
@@ -362,7 +374,9 @@ export class SessionsService {
   }
 
   /** The gateway policy of a profile, and the sandbox env (placeholders for injected credentials). */
-  private async policyFor(profile: SessionProfile): Promise<{ policy: SessionPolicy; env: Record<string, string> }> {
+  private async policyFor(
+    profile: SessionProfile,
+  ): Promise<{ policy: SessionPolicy; env: Record<string, string> }> {
     const names = [...new Set(profile.routes.flatMap((r) => (r.credential ? [r.credential] : [])))];
     const creds = await this.d.credentials.forSession(names);
     const env: Record<string, string> = {};

@@ -1,7 +1,7 @@
 // A deck with the real gateway process and both runtimes, and a local TLS upstream that the override
-// map puts behind `api.test` and `other.test` (it echoes the Authorization it got, as a debugging
-// endpoint would). Driven through the API as an unlocked admin.
+// map puts behind `api.test` and `other.test` (or the names a test gives, with its own handler). Driven through the API as an unlocked admin.
 import assert from 'node:assert/strict';
+import type http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,11 +22,21 @@ export interface SealedDeck {
   close(): Promise<void>;
 }
 
-export async function startSealedDeck(): Promise<SealedDeck> {
-  const upstream = await tlsUpstream(['api.test', 'other.test'], (req, res) => {
-    res.setHeader('x-echo', String(req.headers.authorization ?? ''));
-    res.end(`auth=${req.headers.authorization ?? ''}\n`);
-  });
+/** Echoes the Authorization it got, as a debugging endpoint would. */
+function echoAuthorization(req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.setHeader('x-echo', String(req.headers.authorization ?? ''));
+  res.end(`auth=${req.headers.authorization ?? ''}\n`);
+}
+
+export interface SealedDeckOptions {
+  /** The names the override map puts behind the local upstream (default api.test and other.test). */
+  hosts?: string[];
+  handler?: Parameters<typeof tlsUpstream>[1];
+}
+
+export async function startSealedDeck(opts: SealedDeckOptions = {}): Promise<SealedDeck> {
+  const hosts = opts.hosts ?? ['api.test', 'other.test'];
+  const upstream = await tlsUpstream(hosts, opts.handler ?? echoAuthorization);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-sealed-'));
   const caFile = path.join(dir, 'upstream-ca.pem');
   writeFileSync(caFile, upstream.caPem);
@@ -34,7 +44,7 @@ export async function startSealedDeck(): Promise<SealedDeck> {
   const t = await startTestApp(
     {
       gateway: {
-        upstreamOverrides: { 'api.test': { address, ca: caFile }, 'other.test': { address, ca: caFile } },
+        upstreamOverrides: Object.fromEntries(hosts.map((h) => [h, { address, ca: caFile }])),
       },
     },
     { gatewayCommand: [process.execPath, GATEWAY_MAIN] },

@@ -150,6 +150,8 @@ export async function tlsUpstream(
   caPem: string;
   port: number;
   seen: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders; body: Buffer }>;
+  /** The server itself, for a test that serves more than requests on it (WebSocket upgrades). */
+  server: https.Server;
   close(): Promise<void>;
 }> {
   const ca = SessionCa.create('upstream');
@@ -175,6 +177,7 @@ export async function tlsUpstream(
     caPem: ca.certPem,
     port: (server.address() as net.AddressInfo).port,
     seen,
+    server,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

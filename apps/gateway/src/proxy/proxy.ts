@@ -10,6 +10,7 @@ import net, { type Socket } from 'node:net';
 import tls, { type SecureContext, type TLSSocket } from 'node:tls';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { GatewayLimits, Route } from '@airlock/contract/gateway';
+import type { SecretMatcher } from '@airlock/dlp/matcher';
 import { redactText } from '@airlock/dlp/redact';
 import { normalizeHost } from '../policy/hostname';
 import type { CompiledPolicy } from '../policy-state';
@@ -17,6 +18,7 @@ import { blockBody, printable, rawBlockResponse, type Refusal } from './block';
 import { completeRecord, sniOf } from './client-hello';
 import { ExfiltrationHit, findInHead, RedactStream, ScanStream } from './transforms';
 import type { Dial, Upstreams } from './upstream';
+import { encodeFrame, InboundFrames, OutboundFrames, type FrameFault } from './websocket';
 
 export interface BlockFacts {
   method: string;
@@ -152,16 +154,18 @@ export class Proxy {
       keepAliveTimeout: 5000,
     };
     const outer = http.createServer(options);
-    outer.on('request', (req, res) => this.onPlain(req, res));
-    outer.on('checkContinue', (req, res) => this.onPlain(req, res));
+    outer.on('request', (req, res) => this.onRequest(req, res));
+    outer.on('checkContinue', (req, res) => this.onRequest(req, res));
     outer.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       void this.onConnect(req, socket, head);
     });
-    outer.on('upgrade', (req: IncomingMessage, socket: Socket) => this.onUpgrade(req, socket));
+    outer.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.onUpgrade(req, socket, head),
+    );
     outer.on('clientError', (_err, socket: Socket) => this.clientError(socket));
     const inner = http.createServer(options);
-    inner.on('request', (req, res) => this.onTunnelled(req, res));
-    inner.on('checkContinue', (req, res) => this.onTunnelled(req, res));
+    inner.on('request', (req, res) => this.onRequest(req, res));
+    inner.on('checkContinue', (req, res) => this.onRequest(req, res));
     inner.on('connect', (req: IncomingMessage, socket: Socket) => {
       const ctx = this.contexts.get(socket);
       this.refuseRaw(ctx?.session, socket, req, {
@@ -169,7 +173,9 @@ export class Proxy {
         reason: 'a CONNECT inside a tunnel is not allowed: connect to each host through the gateway itself',
       });
     });
-    inner.on('upgrade', (req: IncomingMessage, socket: Socket) => this.onUpgrade(req, socket));
+    inner.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.onUpgrade(req, socket, head),
+    );
     inner.on('clientError', (_err, socket: Socket) => this.clientError(socket));
     // These parsers never listen themselves (connections are handed in from the session sockets), and
     // node:http starts its header/request timeout checks on 'listening': start them, or a client that
@@ -212,57 +218,64 @@ export class Proxy {
 
   // ---- entry points ---------------------------------------------------------------------------
 
-  private onPlain(req: IncomingMessage, res: ServerResponse): void {
+  /** Every request, plain (absolute-form) or inside an intercepted tunnel, goes through here. */
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const ctx = this.contexts.get(req.socket);
     if (!ctx) return void res.destroy();
-    const abs = parseAbsolute(req.url ?? '');
-    if (!abs) {
-      return this.refuse(ctx.session, req, res, '?', 0, req.url ?? '', {
-        rule: 'bad-request',
-        reason: 'this is a forward proxy: send absolute-form http:// requests or CONNECT',
-        status: 400,
-      });
-    }
-    const a = parseAuthority(abs.authority, 80);
-    if (isRefusal(a)) return this.refuse(ctx.session, req, res, abs.authority, 0, abs.path, a);
-    const hostCheck = this.checkHostHeader(req, a);
-    if (hostCheck) return this.refuse(ctx.session, req, res, a.host, a.port, abs.path, hostCheck);
-    void this.handle(ctx.session, req, res, {
-      tls: false,
-      host: a.host,
-      ip: a.ip,
-      port: a.port,
-      path: abs.path,
-    });
+    const t = this.targetOf(ctx, req);
+    if ('refusal' in t) return this.refuse(ctx.session, req, res, t.host, t.port, t.path, t.refusal);
+    void this.handle(ctx.session, req, res, t);
   }
 
-  private onTunnelled(req: IncomingMessage, res: ServerResponse): void {
-    const ctx = this.contexts.get(req.socket);
-    const t = ctx?.tunnel;
-    if (!ctx || !t) return void res.destroy();
+  /**
+   * What a request asks for: on a plain connection its absolute-form URL; in a tunnel, the tunnel's
+   * target (an absolute-form URL there must name the tunnel's authority too). The Host header must
+   * agree either way.
+   */
+  private targetOf(
+    ctx: ConnContext,
+    req: IncomingMessage,
+  ): Target | { refusal: Refusal; host: string; port: number; path: string } {
+    const t = ctx.tunnel;
+    if (!t) {
+      const abs = parseAbsolute(req.url ?? '');
+      if (!abs)
+        return {
+          host: '?',
+          port: 0,
+          path: req.url ?? '',
+          refusal: {
+            rule: 'bad-request',
+            reason: 'this is a forward proxy: send absolute-form http:// requests or CONNECT',
+            status: 400,
+          },
+        };
+      const a = parseAuthority(abs.authority, 80);
+      if (isRefusal(a)) return { host: abs.authority, port: 0, path: abs.path, refusal: a };
+      const hostCheck = this.checkHostHeader(req, a);
+      if (hostCheck) return { host: a.host, port: a.port, path: abs.path, refusal: hostCheck };
+      return { tls: false, host: a.host, ip: a.ip, port: a.port, path: abs.path };
+    }
     let path = req.url ?? '/';
     if (!path.startsWith('/')) {
       // Absolute-form inside a tunnel: its authority must be the tunnel's too.
       const m = /^https?:\/\/([^/?#]*)([^#]*)/i.exec(path);
       const a = m ? parseAuthority(m[1] ?? '', t.port) : null;
-      if (!a || isRefusal(a) || a.host !== t.host || a.port !== t.port) {
-        return this.refuse(ctx.session, req, res, t.host, t.port, path, {
-          rule: 'host-mismatch',
-          reason: `a request in the tunnel to ${t.host} named another target`,
-        });
-      }
+      if (!a || isRefusal(a) || a.host !== t.host || a.port !== t.port)
+        return {
+          host: t.host,
+          port: t.port,
+          path,
+          refusal: {
+            rule: 'host-mismatch',
+            reason: `a request in the tunnel to ${t.host} named another target`,
+          },
+        };
       path = m?.[2] || '/';
     }
     const hostCheck = this.checkHostHeader(req, t);
-    if (hostCheck) return this.refuse(ctx.session, req, res, t.host, t.port, path, hostCheck);
-    void this.handle(ctx.session, req, res, {
-      tls: true,
-      host: t.host,
-      ip: t.ip,
-      port: t.port,
-      path,
-      dial: t.dial,
-    });
+    if (hostCheck) return { host: t.host, port: t.port, path, refusal: hostCheck };
+    return { tls: true, host: t.host, ip: t.ip, port: t.port, path, dial: t.dial };
   }
 
   /** The Host header must name the target: it is what the upstream routes by. */
@@ -389,12 +402,195 @@ export class Proxy {
     socket.on('data', onData);
   }
 
-  private onUpgrade(req: IncomingMessage, socket: Socket): void {
+  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const ctx = this.contexts.get(socket);
-    this.refuseRaw(ctx?.session, socket, req, {
-      rule: 'websocket',
-      reason: 'WebSocket and other protocol upgrades are not carried by this gateway version',
+    if (!ctx) return void socket.destroy();
+    const t = this.targetOf(ctx, req);
+    if ('refusal' in t) return this.refuseRaw(ctx.session, socket, req, t.refusal, t);
+    void this.upgrade(ctx.session, req, socket, head, t);
+  }
+
+  /**
+   * A WebSocket upgrade, on a route that allows it: the same checks as any request, then the frames
+   * of both directions through websocket.ts (scanned toward the upstream, redacted toward the sandbox
+   * on a credential route). Extensions are not offered, so every frame can be read.
+   */
+  private async upgrade(
+    session: ProxySession,
+    req: IncomingMessage,
+    socket: Socket,
+    head: Buffer,
+    t: Target,
+  ): Promise<void> {
+    const policy = session.policy;
+    const decision = policy.matcher.match({ ...t, method: req.method ?? 'GET' });
+    if (!decision.allow)
+      return this.refuseRaw(session, socket, req, { rule: decision.rule, reason: decision.reason }, t);
+    const route = decision.route;
+    if (!route.websocket)
+      return this.refuseRaw(
+        session,
+        socket,
+        req,
+        {
+          rule: 'websocket',
+          reason: `the route to ${t.host} does not allow WebSocket upgrades (an admin can set websocket: true on it)`,
+        },
+        t,
+      );
+    if (!/^websocket$/i.test(String(req.headers.upgrade ?? '')) || req.method !== 'GET')
+      return this.refuseRaw(
+        session,
+        socket,
+        req,
+        { rule: 'upgrade', reason: 'only WebSocket upgrades (GET with Upgrade: websocket) are carried' },
+        t,
+      );
+    const exfil = policy.exfilMatcher(t.host);
+    if (exfil.maxLen > 0) {
+      const hit = findInHead(exfil, requestHead(req, `${t.host}:${t.port}`));
+      if (hit) return this.refuseRaw(session, socket, req, exfiltration(hit, t.host), t);
+    }
+    const dial = t.dial ?? (await this.upstreams.dial(t.host, t.ip, t.port, route));
+    if (isRefusal(dial)) return this.refuseRaw(session, socket, req, dial, t);
+    if (socket.destroyed) return;
+
+    const headers = this.forwardHeaders(req, route, policy, t);
+    delete headers['sec-websocket-extensions'];
+    headers.connection = 'Upgrade';
+    headers.upgrade = 'websocket';
+    const options: https.RequestOptions & { secureContext?: SecureContext } = {
+      host: dial.address,
+      port: dial.port,
+      method: 'GET',
+      path: t.path,
+      headers,
+      setHost: false,
+      // An upgraded connection leaves any pool; it gets its own.
+      agent: false,
+      timeout: this.limits.connectTimeoutMs,
+    };
+    if (t.tls) {
+      if (t.ip === null) options.servername = t.host;
+      options.secureContext = this.trustContext(dial.ca);
+    }
+    const echo = policy.echoMatcher(route);
+    const up = (t.tls ? https : http).request(options);
+    const upstreamFailed = (reason: string, status: number) => {
+      up.destroy();
+      if (socket.writable) socket.end(rawBlockResponse({ rule: 'upstream', reason, status }));
+      else socket.destroy();
+    };
+    up.on('timeout', () => upstreamFailed(`${t.host}:${t.port} did not answer in time`, 504));
+    up.on('error', (err) =>
+      upstreamFailed(`${t.host}:${t.port} could not be reached: ${printable(err.message)}`, 502),
+    );
+    socket.on('close', () => up.destroy());
+    // The upstream declined the upgrade: its answer goes back as an ordinary one, and the connection ends.
+    up.on('response', (upRes) => this.relayRefusedUpgrade(socket, upRes, echo));
+    up.on('upgrade', (upRes, upSocket, upHead) => {
+      if (upRes.headers['sec-websocket-extensions'] !== undefined) {
+        upSocket.destroy();
+        return this.refuseRaw(
+          session,
+          socket,
+          req,
+          {
+            rule: 'websocket',
+            reason: `${t.host} answered with a WebSocket extension the gateway did not offer`,
+            status: 502,
+          },
+          t,
+        );
+      }
+      const lines = [`HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}\r\n`];
+      const raw = upRes.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2)
+        lines.push(`${raw[i]}: ${echo ? redactText(raw[i + 1]!, echo) : raw[i + 1]}\r\n`);
+      socket.write(`${lines.join('')}\r\n`, 'latin1');
+      session.allowed(t.host);
+      this.relayFrames(session, socket, head, upSocket, upHead, t, exfil.maxLen > 0 ? exfil : null, echo);
     });
+    up.end();
+  }
+
+  /** Frames both ways until either side ends; a fault cuts both and is reported. */
+  private relayFrames(
+    session: ProxySession,
+    socket: Socket,
+    head: Buffer,
+    upSocket: Socket,
+    upHead: Buffer,
+    t: Target,
+    exfil: SecretMatcher | null,
+    echo: SecretMatcher | null,
+  ): void {
+    const outbound = new OutboundFrames(exfil);
+    const inbound = new InboundFrames(echo);
+    let cut = false;
+    const fault = (f: FrameFault, from: 'sandbox' | 'upstream') => {
+      if (cut) return;
+      cut = true;
+      const rule = f.kind === 'secret' ? `exfiltration:${f.name}` : 'websocket-frame';
+      const reason =
+        f.kind === 'secret'
+          ? exfiltration(f.name, t.host).reason
+          : `the ${from} broke the WebSocket protocol: ${f.reason}`;
+      session.blocked({
+        method: 'WEBSOCKET',
+        host: t.host,
+        port: t.port,
+        path: printable(t.path, 300),
+        rule,
+        reason,
+      });
+      // Policy violation (1008), with the rule, so the sandbox can tell why.
+      const why = Buffer.from(`blocked: ${rule}`.slice(0, 120));
+      const code = Buffer.alloc(2);
+      code.writeUInt16BE(1008);
+      socket.end(encodeFrame(true, 8, Buffer.concat([code, why])));
+      upSocket.destroy();
+    };
+    const pipe = (
+      from: Socket,
+      to: Socket,
+      frames: OutboundFrames | InboundFrames,
+      side: 'sandbox' | 'upstream',
+    ) => {
+      const feed = (chunk: Buffer) => {
+        if (cut) return;
+        const r = frames.push(chunk);
+        if (r.forward.length && !to.write(r.forward)) {
+          from.pause();
+          to.once('drain', () => from.resume());
+        }
+        if (r.fault) fault(r.fault, side);
+      };
+      from.on('data', feed);
+      return feed;
+    };
+    const fromSandbox = pipe(socket, upSocket, outbound, 'sandbox');
+    const fromUpstream = pipe(upSocket, socket, inbound, 'upstream');
+    upSocket.setTimeout(this.limits.idleTimeoutMs, () => upSocket.destroy());
+    upSocket.on('error', () => upSocket.destroy());
+    upSocket.on('close', () => socket.destroy());
+    socket.on('close', () => upSocket.destroy());
+    if (head.length) fromSandbox(head);
+    if (upHead.length) fromUpstream(upHead);
+  }
+
+  private relayRefusedUpgrade(socket: Socket, upRes: IncomingMessage, echo: SecretMatcher | null): void {
+    const lines = [`HTTP/1.1 ${upRes.statusCode ?? 502} ${upRes.statusMessage ?? ''}\r\n`];
+    const raw = upRes.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      if (HOP_BY_HOP.has(name) || name === 'content-length') continue;
+      lines.push(`${raw[i]}: ${echo ? redactText(raw[i + 1]!, echo) : raw[i + 1]}\r\n`);
+    }
+    // Without a length the body ends with the connection, which ends here anyway.
+    socket.write(`${lines.join('')}connection: close\r\n\r\n`, 'latin1');
+    (echo ? upRes.pipe(new RedactStream(echo)) : upRes).pipe(socket);
+    upRes.on('error', () => socket.destroy());
   }
 
   // ---- the one request path -------------------------------------------------------------------
@@ -662,13 +858,13 @@ export class Proxy {
     socket: Socket,
     req: IncomingMessage,
     r: Refusal,
-    target?: { host: string; port: number },
+    target?: { host: string; port: number; path?: string },
   ): void {
     session?.blocked({
       method: req.method ?? 'CONNECT',
       host: target?.host ?? printable(req.url ?? '', 200),
       port: target?.port ?? 0,
-      path: '',
+      path: printable(target?.path ?? '', 300),
       rule: r.rule,
       reason: r.reason,
     });

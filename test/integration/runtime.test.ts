@@ -310,6 +310,15 @@ for (const c of cases) {
         listed.some((r) => r.sessionId === sessionId && r.profileId === 'test-profile' && r.running),
         JSON.stringify(listed),
       );
+      // Another deck's runtime (another home, same engine or machine) never sees this sandbox, so
+      // its orphan cleanup cannot remove this deck's running session.
+      const otherHome = mkdtempSync(path.join(os.tmpdir(), `airlock-test-other-${c.name}-`));
+      try {
+        const other = await c.make(otherHome).list();
+        assert.ok(!other.some((r) => r.sessionId === sessionId), JSON.stringify(other));
+      } finally {
+        rmSync(otherHome, { recursive: true, force: true });
+      }
       await runtime.remove(ref);
       await runtime.remove(ref);
       const later = await runtime.list();

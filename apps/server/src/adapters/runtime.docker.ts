@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chownSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type {
   SandboxExec,
@@ -61,6 +62,14 @@ export interface DockerRuntimeOptions {
 
 const SESSION_LABEL = 'airlock.session';
 const PROFILE_LABEL = 'airlock.profile';
+/**
+ * Which deck a sandbox belongs to: a digest of its AIRLOCK_HOME. Two decks may share one engine (a
+ * test run beside a real deck, a staging deck); each lists, reconciles and cleans up only its own
+ * sandboxes, so one deck's orphan cleanup never removes another's running sessions.
+ */
+const DECK_LABEL = 'airlock.deck';
+export const deckIdOf = (home: string): string =>
+  createHash('sha256').update(path.resolve(home)).digest('hex').slice(0, 16);
 const CONTAINER_PREFIX = 'airlock-session-';
 const USER = `${SANDBOX_UID}:${SANDBOX_GID}`;
 const HOME = '/home/agent';
@@ -119,9 +128,11 @@ export class DockerRuntime implements SandboxRuntime {
   private readonly docker: Docker;
   private readonly callTimeoutMs: number;
   private readonly readyTimeoutMs: number;
+  private readonly deckId: string;
 
   constructor(opts: DockerRuntimeOptions) {
     this.home = opts.home;
+    this.deckId = deckIdOf(opts.home);
     this.socketPath = opts.socketPath ?? '/var/run/docker.sock';
     this.docker = new Docker({ socketPath: this.socketPath });
     this.callTimeoutMs = opts.callTimeoutMs ?? 15_000;
@@ -186,7 +197,11 @@ export class DockerRuntime implements SandboxRuntime {
         User: USER,
         WorkingDir: '/work',
         Env: envList(env),
-        Labels: { [SESSION_LABEL]: spec.sessionId, [PROFILE_LABEL]: spec.profileId },
+        Labels: {
+          [SESSION_LABEL]: spec.sessionId,
+          [PROFILE_LABEL]: spec.profileId,
+          [DECK_LABEL]: this.deckId,
+        },
         AttachStdin: false,
         AttachStdout: false,
         AttachStderr: false,
@@ -408,7 +423,10 @@ export class DockerRuntime implements SandboxRuntime {
   async list(): Promise<SandboxRef[]> {
     const items = await this.call(
       'list containers',
-      this.docker.listContainers({ all: true, filters: { label: [SESSION_LABEL] } }),
+      this.docker.listContainers({
+        all: true,
+        filters: { label: [SESSION_LABEL, `${DECK_LABEL}=${this.deckId}`] },
+      }),
     );
     return items
       .filter((c) => typeof c.Labels?.[SESSION_LABEL] === 'string')

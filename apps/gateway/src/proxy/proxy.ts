@@ -191,13 +191,11 @@ export class Proxy {
   /** A connection that arrived on `session`'s socket. */
   accept(session: ProxySession, socket: Socket): void {
     if (session.tunnels >= this.limits.tunnelsPerSession) {
-      socket.end(
-        rawBlockResponse({
-          rule: 'tunnels',
-          reason: `this session already has ${session.tunnels} connections open through the gateway`,
-          status: 503,
-        }),
-      );
+      const reason = `this session already has ${session.tunnels} connections open through the gateway (gateway.limits.tunnelsPerSession)`;
+      // Refused before a byte is read, so there is no request to name; reported all the same (the
+      // server's audit budget keeps a flood of these readable).
+      session.blocked({ method: 'CONNECTION', host: '', port: 0, path: '', rule: 'tunnels', reason });
+      socket.end(rawBlockResponse({ rule: 'tunnels', reason, status: 503 }));
       return;
     }
     session.tunnels++;

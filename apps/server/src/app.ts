@@ -181,6 +181,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       },
     },
     credentials: credentials.service,
+    sensitive: {
+      sensitiveSecrets: async () => [
+        ...(await credentials.service.allValues()).map((c) => ({ ...c, name: `credential:${c.name}` })),
+        ...(await hosts.service.vaultSecrets()),
+      ],
+    },
     gatewayCommand:
       deps.gatewayCommand === undefined ? [process.execPath, gatewayMain(here())] : deps.gatewayCommand,
     ...(deps.runtimes ? { runtimes: deps.runtimes } : {}),

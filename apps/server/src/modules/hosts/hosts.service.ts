@@ -163,6 +163,28 @@ export class HostsService {
     return SshSecrets.parse(JSON.parse(this.vault.open(row.secrets, sshSecretsAad(id))));
   }
 
+  /**
+   * Every SSH secret the vault holds, named by host label and field (never the value): what a
+   * sealed session's gateway must refuse to let out (sessions/sensitive.ts).
+   */
+  async vaultSecrets(): Promise<Array<{ name: string; value: string }>> {
+    const out: Array<{ name: string; value: string }> = [];
+    for (const row of await this.repo.all()) {
+      if (!row.secrets) continue;
+      const s = await this.sshSecrets(row.id);
+      const label = row.label.slice(0, 40);
+      for (const [who, c] of [
+        ['', s],
+        ['jump:', s.jump],
+      ] as const)
+        for (const field of ['privateKey', 'passphrase', 'password'] as const) {
+          const value = c?.[field];
+          if (value) out.push({ name: `ssh:${label}:${who}${field}`, value });
+        }
+    }
+    return out;
+  }
+
   toHost(rec: HostRecord): Host {
     const v = this.watcher?.view(rec.id) ?? pendingView();
     return {

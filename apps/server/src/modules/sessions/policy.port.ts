@@ -29,7 +29,23 @@ export interface SessionCredential {
   env: string | null;
 }
 
+/** A vault secret the gateway must never let out of a sandbox, toward any host (never injected). */
+export interface SensitiveSecret {
+  /** What a block names, e.g. `credential:github` or `ssh:web-1:password`; never the value. */
+  name: string;
+  value: string;
+}
+
 /** What the sessions module needs of the credential vault. */
 export interface CredentialSource {
   forSession(names: string[]): Promise<SessionCredential[]>;
+}
+
+/**
+ * Every other secret the vault holds (credentials of other profiles, SSH passwords and keys of the
+ * fleet's hosts): DESIGN.md promises that no vault secret leaves toward anywhere but its bound
+ * destination, and a sandbox could meet one in a work dir or a log.
+ */
+export interface SensitiveSource {
+  sensitiveSecrets(): Promise<SensitiveSecret[]>;
 }

@@ -8,7 +8,7 @@ import type { Module } from '../../lib/module';
 import type { AuditService } from '../audit/audit.module';
 import type { StreamHub } from '../stream/stream.module';
 import type { Gateway } from './gateway.port';
-import type { CredentialSource, ProfileSource } from './policy.port';
+import type { CredentialSource, ProfileSource, SensitiveSource } from './policy.port';
 import type { RuntimeKind, SandboxRuntime } from './runtime.port';
 import { SessionsRepo } from './sessions.repo';
 import { sessionsRoutes } from './sessions.routes';
@@ -16,7 +16,14 @@ import { SessionsService } from './sessions.service';
 
 export { SessionsService, PLACEHOLDER } from './sessions.service';
 export type { Gateway } from './gateway.port';
-export type { CredentialSource, ProfileSource, SessionCredential, SessionProfile } from './policy.port';
+export type {
+  CredentialSource,
+  ProfileSource,
+  SensitiveSecret,
+  SensitiveSource,
+  SessionCredential,
+  SessionProfile,
+} from './policy.port';
 
 export interface SessionsModuleDeps {
   db: Db;
@@ -26,6 +33,8 @@ export interface SessionsModuleDeps {
   hub: StreamHub;
   profiles: ProfileSource;
   credentials: CredentialSource;
+  /** Every vault secret, for the gateway's scan (see sensitive.ts). */
+  sensitive: SensitiveSource;
   /** argv of the gateway process; null: no gateway (sessions refuse to start, health says disabled). */
   gatewayCommand: string[] | null;
   /** Tests may hand in their own runtimes. */
@@ -62,6 +71,7 @@ export function sessionsModule(deps: SessionsModuleDeps): Module<SessionsService
     runtimes,
     profiles: deps.profiles,
     credentials: deps.credentials,
+    sensitive: deps.sensitive,
     audit: deps.audit,
     hub: deps.hub,
     options: {

@@ -16,8 +16,9 @@ import type { AuthContext } from '../../lib/route';
 import { actorOf, type AuditService } from '../audit/audit.module';
 import type { StreamHub } from '../stream/stream.module';
 import type { Gateway } from './gateway.port';
-import type { CredentialSource, ProfileSource, SessionProfile } from './policy.port';
+import type { CredentialSource, ProfileSource, SensitiveSource, SessionProfile } from './policy.port';
 import type { RuntimeKind, SandboxRef, SandboxRuntime } from './runtime.port';
+import { sensitiveFor } from './sensitive';
 import type { SessionsRepo } from './sessions.repo';
 
 /** The value a sandbox sees in place of an injected credential, so CLIs that want one start. */
@@ -40,6 +41,7 @@ export interface SessionsDeps {
   runtimes: Partial<Record<RuntimeKind, SandboxRuntime>>;
   profiles: ProfileSource;
   credentials: CredentialSource;
+  sensitive: SensitiveSource;
   audit: AuditService;
   hub: StreamHub;
   options: SessionsOptions;
@@ -385,7 +387,7 @@ export class SessionsService {
       policy: {
         routes: profile.routes,
         credentials: creds.map((c) => ({ name: c.name, value: c.value, inject: c.inject, hosts: c.hosts })),
-        sensitive: [],
+        sensitive: sensitiveFor(await this.d.sensitive.sensitiveSecrets(), creds),
       },
       env,
     };

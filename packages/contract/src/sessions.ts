@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { endpoint } from './endpoint';
+import { BlockEvent } from './gateway';
 import { Ok } from './system';
 
 /**
@@ -11,15 +12,8 @@ import { Ok } from './system';
 export const SessionState = z.enum(['starting', 'running', 'failed', 'lost']);
 export type SessionState = z.infer<typeof SessionState>;
 
-export const SessionBlock = z.object({
-  at: z.string(),
-  method: z.string(),
-  host: z.string(),
-  port: z.number().int(),
-  path: z.string(),
-  rule: z.string(),
-  reason: z.string(),
-});
+/** A refused request as the API shows it: the gateway's block event without its envelope. */
+export const SessionBlock = BlockEvent.omit({ kind: true, session: true });
 export type SessionBlock = z.infer<typeof SessionBlock>;
 
 export const Session = z.object({

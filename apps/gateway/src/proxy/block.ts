@@ -21,11 +21,20 @@ export function blockBody(r: Refusal): string {
   return `Airlock gateway: ${r.reason}\n(rule: ${r.rule})\n`;
 }
 
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  431: 'Request Header Fields Too Large',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
 /** A whole HTTP/1.1 response, for sockets that are not (or no longer) driven by node:http. */
 export function rawBlockResponse(r: Refusal): string {
   const body = blockBody(r);
   const status = r.status ?? 403;
-  const text = status === 403 ? 'Forbidden' : status === 400 ? 'Bad Request' : 'Service Unavailable';
+  const text = STATUS_TEXT[status] ?? 'Error';
   return (
     `HTTP/1.1 ${status} ${text}\r\n` +
     `X-Airlock-Block: ${printable(r.rule, 100)}\r\n` +

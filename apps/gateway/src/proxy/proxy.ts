@@ -162,7 +162,7 @@ export class Proxy {
     outer.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
       this.onUpgrade(req, socket, head),
     );
-    outer.on('clientError', (_err, socket: Socket) => this.clientError(socket));
+    outer.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.clientError(err, socket));
     const inner = http.createServer(options);
     inner.on('request', (req, res) => this.onRequest(req, res));
     inner.on('checkContinue', (req, res) => this.onRequest(req, res));
@@ -176,7 +176,7 @@ export class Proxy {
     inner.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
       this.onUpgrade(req, socket, head),
     );
-    inner.on('clientError', (_err, socket: Socket) => this.clientError(socket));
+    inner.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.clientError(err, socket));
     // These parsers never listen themselves (connections are handed in from the session sockets), and
     // node:http starts its header/request timeout checks on 'listening': start them, or a client that
     // never finishes its headers would hold a connection for ever. (The gateway test proves it.)
@@ -206,12 +206,27 @@ export class Proxy {
     this.outer.emit('connection', socket);
   }
 
-  private clientError(socket: Socket): void {
-    if (socket.writable && !socket.destroyed)
-      socket.end(
-        rawBlockResponse({ rule: 'bad-request', reason: 'the request could not be parsed', status: 400 }),
-      );
-    else socket.destroy();
+  private clientError(err: NodeJS.ErrnoException, socket: Socket): void {
+    if (!socket.writable || socket.destroyed) return void socket.destroy();
+    if (err.code === 'HPE_HEADER_OVERFLOW') {
+      // Oversized headers are how request smuggling and parser bugs are probed: say which limit, and
+      // report it like any other refusal.
+      const reason = `the request headers are larger than the gateway allows (gateway.limits.headerBytes, ${this.limits.headerBytes} bytes)`;
+      const ctx = this.contexts.get(socket);
+      const tunnel = ctx?.tunnel;
+      ctx?.session.blocked({
+        method: '',
+        host: tunnel?.host ?? '',
+        port: tunnel?.port ?? 0,
+        path: '',
+        rule: 'header-size',
+        reason,
+      });
+      return void socket.end(rawBlockResponse({ rule: 'header-size', reason, status: 431 }));
+    }
+    socket.end(
+      rawBlockResponse({ rule: 'bad-request', reason: 'the request could not be parsed', status: 400 }),
+    );
   }
 
   // ---- entry points ---------------------------------------------------------------------------

@@ -186,6 +186,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         ...(await credentials.service.allValues()).map((c) => ({ ...c, name: `credential:${c.name}` })),
         ...(await hosts.service.vaultSecrets()),
       ],
+      onChange: (listener) => {
+        credentials.service.onVaultChange(listener);
+        hosts.service.onVaultChange(listener);
+      },
     },
     gatewayCommand:
       deps.gatewayCommand === undefined ? [process.execPath, gatewayMain(here())] : deps.gatewayCommand,

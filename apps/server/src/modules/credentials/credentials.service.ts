@@ -43,12 +43,19 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 export class CredentialsService {
+  private readonly vaultListeners: Array<() => void> = [];
+
   constructor(
     private readonly repo: CredentialsRepo,
     private readonly vault: Vault,
     private readonly audit: AuditService,
     private readonly usage: CredentialUsage,
   ) {}
+
+  /** After a credential is added or removed: running sessions' secret scans are re-sent. */
+  onVaultChange(listener: () => void): void {
+    this.vaultListeners.push(listener);
+  }
 
   async list(): Promise<Credential[]> {
     return (await this.repo.all()).map((r) => this.toCredential(r));
@@ -116,6 +123,7 @@ export class CredentialsService {
       target: `credential:${id}`,
       details: { name: body.name, inject: body.inject, hosts: body.hosts, env: row.env },
     });
+    for (const l of this.vaultListeners) l();
     return this.toCredential(row, body.value);
   }
 
@@ -137,6 +145,7 @@ export class CredentialsService {
       target: `credential:${row.id}`,
       details: { name: row.name },
     });
+    for (const l of this.vaultListeners) l();
   }
 
   /** Ids hold an upper-case letter and names never do, so a ref matches one record at most. */

@@ -133,6 +133,7 @@ export function installWarning(baseUrl: string): string | null {
 
 export class HostsService {
   private watcher: HostWatcher | null = null;
+  private readonly vaultListeners: Array<() => void> = [];
   /** Push hosts by id with their token hash: every report is authenticated without a query. */
   private readonly tokenCache = new Map<string, { tokenHash: string; record: HostRecord }>();
 
@@ -144,6 +145,15 @@ export class HostsService {
 
   attach(watcher: HostWatcher): void {
     this.watcher = watcher;
+  }
+
+  /** After SSH secrets may have changed (a host added, edited or removed): see vaultSecrets. */
+  onVaultChange(listener: () => void): void {
+    this.vaultListeners.push(listener);
+  }
+
+  private vaultChanged(): void {
+    for (const l of this.vaultListeners) l();
   }
 
   async records(): Promise<HostRecord[]> {
@@ -306,6 +316,7 @@ export class HostsService {
       details: { label: rec.label, kind: rec.kind, protected: rec.protected, ...this.auditConfig(rec) },
     });
     this.watcher?.hostChanged(rec);
+    this.vaultChanged();
     return {
       host: this.toHost(rec),
       agentToken: token,
@@ -410,6 +421,7 @@ export class HostsService {
       details: { label: next.label, changed, ...this.auditConfig(next) },
     });
     this.watcher?.hostChanged(next, rec.kind === 'ssh' && credentialsChanged);
+    this.vaultChanged();
     return this.toHost(next);
   }
 
@@ -425,6 +437,7 @@ export class HostsService {
       details: { label: row.label, kind: row.kind },
     });
     this.watcher?.hostRemoved(id);
+    this.vaultChanged();
   }
 
   /** Pins the key the host presented, after the admin compared it out of band. */

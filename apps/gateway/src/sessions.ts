@@ -10,7 +10,9 @@ import net, { type Socket } from 'node:net';
 import path from 'node:path';
 import type { SecureContext } from 'node:tls';
 import type { GatewayEvent, SessionPolicy, SessionPutResult } from '@airlock/contract/gateway';
+import { redactText } from '@airlock/dlp/redact';
 import { CompiledPolicy } from './policy-state';
+import { findInHead } from './proxy/transforms';
 import type { BlockFacts, Proxy, ProxySession } from './proxy/proxy';
 import { SessionCa } from './tls/ca';
 
@@ -39,8 +41,29 @@ class Session implements ProxySession {
     return this.ca.leafContext(host);
   }
 
+  /**
+   * A block goes to the server's audit log (append-only) and onto the session's page, which viewers
+   * read. A sandbox that knows a secret can put it into the very fields a block reports (a CONNECT to
+   * `<hex of the secret>.evil.example`, a path refused for exfiltration), so every reported field is
+   * cleaned first: raw forms replaced with the secret's name, and a field that still carries one in
+   * an encoded or percent-encoded form withheld whole.
+   */
   blocked(f: BlockFacts): void {
-    this.emit({ kind: 'blocked', session: this.id, at: new Date().toISOString(), ...f });
+    const m = this.policy.secretsMatcher();
+    const clean = (s: string): string => {
+      if (m.maxLen === 0 || s === '') return s;
+      const out = redactText(s, m);
+      return findInHead(m, Buffer.from(out)) ? '[withheld: it carried a secret]' : out;
+    };
+    this.emit({
+      kind: 'blocked',
+      session: this.id,
+      at: new Date().toISOString(),
+      ...f,
+      host: clean(f.host),
+      path: clean(f.path),
+      reason: clean(f.reason),
+    });
   }
 
   allowed(host: string): void {

@@ -322,6 +322,13 @@ export class Proxy {
       const r = decision.allow ? { rule: 'no-route', reason: 'no route' } : decision;
       return this.refuseRaw(session, socket, req, { rule: r.rule, reason: r.reason }, a);
     }
+    // The CONNECT line and its headers are scanned before the name is resolved: on a wildcard route
+    // `<secret>.allowed.example` would otherwise leave in the DNS query itself.
+    const exfil = session.policy.exfilMatcher(a.host);
+    if (exfil.maxLen > 0) {
+      const hit = findInHead(exfil, requestHead(req, `${a.host}:${a.port}`));
+      if (hit) return this.refuseRaw(session, socket, req, exfiltration(hit, a.host), a);
+    }
     const dial = await this.upstreams.dial(a.host, a.ip, a.port, route);
     if (isRefusal(dial)) return this.refuseRaw(session, socket, req, dial, a);
     if (socket.destroyed) return;

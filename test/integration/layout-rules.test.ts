@@ -12,7 +12,7 @@ const eslint = new ESLint({
   cwd: root,
   // Only the import rules matter here, and they need no type information.
   overrideConfig: { languageOptions: { parserOptions: { projectService: false, project: null } } },
-  ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports',
+  ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports' || ruleId === 'max-lines-per-function',
 });
 
 async function refusals(file: string, code: string): Promise<string[]> {
@@ -81,5 +81,25 @@ void describe('layout rules', () => {
       /Only apps\/server\/src\/adapters/,
     );
     assert.deepEqual(await refusals('apps/server/src/adapters/probe.ts', code), []);
+  });
+
+  void it('a function holds one job: lint refuses one over 130 lines (a component over 250)', async () => {
+    const fn = (name: string, lines: number, jsx = false) =>
+      `export function ${name}(): unknown {\n${Array.from({ length: lines }, (_, i) => `  const v${i} = ${i};`).join('\n')}\n  return ${jsx ? '<div />' : 'v0'};\n}\n`;
+    // A module graph or a route table that grows back past the bound, wherever it sits.
+    for (const file of [
+      'apps/server/src/compose.ts',
+      'apps/gateway/src/probe.ts',
+      'packages/contract/src/probe.ts',
+    ])
+      assert.match((await refusals(file, fn('composeModules', 130))).join(), /too many lines \(133\)/, file);
+    assert.deepEqual(await refusals('apps/server/src/compose.ts', fn('composeModules', 120)), []);
+    assert.match(
+      (await refusals('apps/web/src/pages/Probe.tsx', fn('Page', 250, true))).join(),
+      /too many lines/,
+    );
+    assert.deepEqual(await refusals('apps/web/src/pages/Probe.tsx', fn('Page', 200, true)), []);
+    // Tests may be long: a suite is one job.
+    assert.deepEqual(await refusals('apps/server/src/probe.test.ts', fn('suite', 300)), []);
   });
 });

@@ -45,7 +45,10 @@ export const CreateSessionBody = z.strictObject({
 });
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 
-export const SessionParams = z.object({ id: z.string().min(1).max(64) });
+// Ids are made by the server (`s-` + 16 hex); anything else is refused before it reaches a path or a query.
+export const SessionParams = z.object({
+  id: z.string().regex(/^s-[0-9a-z]{1,32}$/, 'a session id looks like s-0123456789abcdef'),
+});
 
 export const ExecBody = z.strictObject({
   argv: z.array(z.string().max(65536)).min(1, 'argv needs the program to run').max(4096),

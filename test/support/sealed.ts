@@ -32,6 +32,11 @@ export interface SealedDeckOptions {
   /** The names the override map puts behind the local upstream (default api.test and other.test). */
   hosts?: string[];
   handler?: Parameters<typeof tlsUpstream>[1];
+  /**
+   * More names for the override map, each behind a server the test runs itself (a decoy), with the
+   * CA that signs its certificate when it speaks TLS.
+   */
+  overrides?: Record<string, { address: string; caPem?: string }>;
 }
 
 export async function startSealedDeck(opts: SealedDeckOptions = {}): Promise<SealedDeck> {
@@ -41,10 +46,19 @@ export async function startSealedDeck(opts: SealedDeckOptions = {}): Promise<Sea
   const caFile = path.join(dir, 'upstream-ca.pem');
   writeFileSync(caFile, upstream.caPem);
   const address = `127.0.0.1:${upstream.port}`;
+  const extra = Object.entries(opts.overrides ?? {}).map(([name, o], i) => {
+    if (!o.caPem) return [name, { address: o.address }] as const;
+    const ca = path.join(dir, `override-${i}-ca.pem`);
+    writeFileSync(ca, o.caPem);
+    return [name, { address: o.address, ca }] as const;
+  });
   const t = await startTestApp(
     {
       gateway: {
-        upstreamOverrides: Object.fromEntries(hosts.map((h) => [h, { address, ca: caFile }])),
+        upstreamOverrides: {
+          ...Object.fromEntries(hosts.map((h) => [h, { address, ca: caFile }])),
+          ...Object.fromEntries(extra),
+        },
       },
     },
     { gatewayCommand: [process.execPath, GATEWAY_MAIN] },

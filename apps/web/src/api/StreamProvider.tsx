@@ -5,6 +5,7 @@ import { auditListKey, insertLiveAuditEvent } from './audit';
 import { meQuery } from './auth';
 import { applyLiveContainers, containersKey } from './containers';
 import { hostsQuery, removeCachedHost, upsertCachedHost } from './hosts';
+import { addCachedBlock, sessionsQuery, updateCachedSession } from './sessions';
 
 const StreamContext = createContext<StreamConnection | null>(null);
 
@@ -30,6 +31,8 @@ export function StreamProvider({ children }: { children: ReactNode }) {
         removeCachedHost(qc, msg.hostId);
         applyLiveContainers(qc, msg);
       }),
+      conn.subscribe('session.updated', (msg) => updateCachedSession(qc, msg.session, msg.removed)),
+      conn.subscribe('session.blocked', (msg) => addCachedBlock(qc, msg.sessionId, msg.block)),
     ];
     return () => offs.forEach((off) => off());
   }, [conn, qc]);
@@ -42,6 +45,7 @@ export function StreamProvider({ children }: { children: ReactNode }) {
           void qc.invalidateQueries({ queryKey: auditListKey });
           void qc.invalidateQueries({ queryKey: containersKey });
           void qc.invalidateQueries({ queryKey: hostsQuery.queryKey });
+          void qc.invalidateQueries({ queryKey: sessionsQuery.queryKey });
         }
       }),
     [conn, qc],

@@ -9,6 +9,7 @@ import { can } from '@airlock/contract/endpoint';
 import { usersApi } from '@airlock/contract/users';
 import { useCurrentUser } from '../api/CurrentUser';
 import { healthQuery } from '../api/system';
+import { GatewayBanner } from './GatewayBanner';
 import { Logo } from './Logo';
 import { StreamIndicator } from './StreamIndicator';
 import { ThemeToggle } from './ThemeToggle';
@@ -149,6 +150,7 @@ export function AppLayout() {
       </AppShell.Navbar>
 
       <AppShell.Main>
+        <GatewayBanner />
         <Outlet />
       </AppShell.Main>
     </AppShell>

@@ -1,0 +1,43 @@
+import type { GatewayHealth } from '@airlock/contract/system';
+
+/**
+ * When the "egress gateway down" banner shows. Health is polled, so the decision is made over a
+ * series of answers, not one: a crash (`down`) shows it at once; `starting` shows it only after a
+ * grace period (a deck that just booted reports `starting` for a moment, and a banner that blinks
+ * on every page load teaches people to ignore it). Once shown it stays through the restart cycle's
+ * `down` → `starting` → `down` until the gateway is `up` again, so it does not flicker either.
+ */
+export interface BannerState {
+  shown: boolean;
+  /** Browser time when the current outage was first seen; null while the gateway is up. */
+  notUpSince: number | null;
+}
+
+export const BANNER_HIDDEN: BannerState = { shown: false, notUpSince: null };
+
+/** How long `starting` may last before it is reported as an outage. */
+export const STARTING_GRACE_MS = 3_000;
+
+export function nextBanner(prev: BannerState, gateway: GatewayHealth | undefined, now: number): BannerState {
+  // No answer (the server itself is unreachable: the stream indicator says that) changes nothing.
+  if (!gateway) return prev;
+  switch (gateway.state) {
+    // Disabled by configuration is not an outage: nothing is restarting, and the sessions pages say
+    // that sealed sessions cannot start.
+    case 'up':
+    case 'disabled':
+      return prev.shown || prev.notUpSince !== null ? BANNER_HIDDEN : prev;
+    case 'down':
+      return prev.shown ? prev : { shown: true, notUpSince: prev.notUpSince ?? now };
+    case 'starting': {
+      const since = prev.notUpSince ?? now;
+      const shown = prev.shown || now - since >= STARTING_GRACE_MS;
+      return shown === prev.shown && since === prev.notUpSince ? prev : { shown, notUpSince: since };
+    }
+  }
+}
+
+/** Poll quickly while the gateway is not up (so its return is seen within a second), slowly otherwise. */
+export function healthPollMs(gateway: GatewayHealth | undefined): number {
+  return gateway && gateway.state !== 'up' && gateway.state !== 'disabled' ? 1_000 : 3_000;
+}

@@ -1,4 +1,4 @@
-// `npm run bench [-- ingest|scale|events ...] [--profile] [--seconds N]`: runs the benchmarks,
+// `npm run bench [-- ingest|scale|events|storm|gateway ...] [--profile] [--seconds N]`: runs the benchmarks,
 // prints measured value, target, baseline and ratio for each, and writes bench/results/latest.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { log, printTable, type Metric } from './lib';
 import type { HotSpot } from './profile';
 
-const NAMES = ['ingest', 'scale', 'events', 'storm'] as const;
+const NAMES = ['ingest', 'scale', 'events', 'storm', 'gateway'] as const;
 type Name = (typeof NAMES)[number];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -15,9 +15,10 @@ const resultsDir = path.join(here, 'results');
 
 function usage(): never {
   process.stderr.write(
-    'usage: npm run bench [-- [ingest|scale|events|storm ...] [--profile] [--seconds N]]\n' +
-      '  --profile   CPU-profile the ingest loop and the GET /api/containers samples; prints the top self-time functions\n' +
-      '  --seconds   how long the ingest loop runs (default 5)\n',
+    'usage: npm run bench [-- [ingest|scale|events|storm|gateway ...] [--profile] [--seconds N]]\n' +
+      '  --profile   CPU-profile the ingest loop, the GET /api/containers samples and the gateway process\n' +
+      '              (its 32-connection loop and its download); prints the top self-time functions\n' +
+      '  --seconds   how long the ingest loop and each gateway load loop run (default 5)\n',
   );
   process.exit(2);
 }
@@ -77,6 +78,17 @@ async function main(): Promise<void> {
         case 'storm': {
           const { stormBench } = await import('./storm.bench');
           metrics.push(...(await stormBench()));
+          break;
+        }
+        case 'gateway': {
+          const { gatewayBench } = await import('./gateway.bench');
+          const r = await gatewayBench({
+            seconds: args.seconds,
+            ...(args.profile ? { profileDir: resultsDir } : {}),
+          });
+          metrics.push(...r.metrics);
+          Object.assign(hot, r.hot);
+          if (r.error) throw r.error;
           break;
         }
       }

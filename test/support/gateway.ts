@@ -74,12 +74,14 @@ export async function startGateway(
   opts: {
     overrides?: Record<string, { address: string; caPem?: string }>;
     limits?: Record<string, number>;
+    /** Extra node flags for the gateway process (the benchmark's `--cpu-prof`). */
+    nodeArgs?: string[];
   } = {},
 ): Promise<TestGateway> {
   if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run node scripts/build.mjs`);
   const home = mkdtempSync(path.join(os.tmpdir(), 'airlock-gw-'));
   const token = randomBytes(32).toString('base64url');
-  const child = spawn(process.execPath, [GATEWAY_MAIN, '--home', home], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), GATEWAY_MAIN, '--home', home], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   child.stdin.write(token + '\n');
@@ -146,6 +148,8 @@ export async function tlsUpstream(
   names: string[],
   handler: (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void = (_q, res) =>
     res.end('ok'),
+  /** `record: false` keeps `seen` empty: a benchmark's million requests would only grow it. */
+  opts: { record?: boolean } = {},
 ): Promise<{
   caPem: string;
   port: number;
@@ -166,7 +170,8 @@ export async function tlsUpstream(
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+        if (opts.record !== false)
+          seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
         handler(req, res, body);
       });
     },

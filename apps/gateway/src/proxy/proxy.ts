@@ -339,7 +339,30 @@ export class Proxy {
     this.intercept(session, socket, tunnel);
   }
 
+  /**
+   * An intercepted tunnel must open with a TLS handshake record. Anything else (plain HTTP sent
+   * into a tunnel to port 80, `curl -p`) is answered in plain text and reported, not just dropped
+   * by a failed handshake.
+   */
   private intercept(session: ProxySession, socket: Socket, tunnel: Tunnel): void {
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] === 0x16) return this.terminateTls(session, socket, tunnel);
+      const reason = `the tunnel to ${tunnel.host}:${tunnel.port} did not start with TLS: the gateway reads requests only inside TLS there (send plain HTTP as an absolute-form request instead of through CONNECT)`;
+      session.blocked({
+        method: 'CONNECT',
+        host: tunnel.host,
+        port: tunnel.port,
+        path: '',
+        rule: 'not-tls',
+        reason,
+      });
+      socket.end(rawBlockResponse({ rule: 'not-tls', reason }));
+    });
+  }
+
+  private terminateTls(session: ProxySession, socket: Socket, tunnel: Tunnel): void {
     const blockSni = (sni: string) =>
       session.blocked({
         method: 'CONNECT',
@@ -366,11 +389,14 @@ export class Proxy {
       // A name target must be asked for by name; only IP literals come without SNI.
       if (tunnel.ip === null && !tlsSocket.servername) {
         blockSni('(none)');
-        tlsSocket.destroy();
+        return void tlsSocket.destroy();
       }
+      // Only now to the parser: a request that came in the handshake's last flight was already
+      // decrypted by the time 'secure' fired, and was forwarded before this check could refuse it
+      // (test/escape/tls.test.ts). Until then what arrives waits in the socket's buffer.
+      this.contexts.set(tlsSocket, { session, tunnel });
+      this.inner.emit('connection', tlsSocket);
     });
-    this.contexts.set(tlsSocket, { session, tunnel });
-    this.inner.emit('connection', tlsSocket);
   }
 
   private passthrough(session: ProxySession, socket: Socket, tunnel: Tunnel): void {

@@ -19,8 +19,11 @@ import { NODE_CLIENT, PYTHON_CLIENT, type ClientResult, type ClientSpec } from '
 export const RUNTIMES = ['docker', 'bubblewrap'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
-/** The injected credential: the sandbox never has it; tests hand it in as an agent that found it would. */
-export const SECRET = 'sk-escape-4f9c2a7e-0123456789-abcdefghij';
+/**
+ * The injected credential: the sandbox never has it; tests hand it in as an agent that found it
+ * would. Its base64 has a '+' at every alignment, so base64url is a different byte string at each.
+ */
+export const SECRET = 'sk-escape-giy~m4668i0e2~swe4au2e8y28~u';
 export const CREDENTIAL = 'api-key';
 
 export type Tool = 'curl' | 'python' | 'node' | 'openssl' | 'getent' | 'sh';

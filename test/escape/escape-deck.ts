@@ -124,6 +124,22 @@ export async function startEscapeDeck(opts: {
         const s = await deck.api<Session>('POST', '/api/sessions', { profile: `escape-${runtime}` });
         assert.equal(s.state, 'running', `the ${runtime} session did not start: ${s.stateReason}`);
         sessions[runtime].push(s);
+        // Every attack uses these; under bubblewrap they come from the host's /usr.
+        const tools = ['curl', 'python3', 'node', 'openssl', 'getent'];
+        const r = await deck.api<ExecResult>('POST', `/api/sessions/${s.id}/exec`, {
+          argv: [
+            'sh',
+            '-c',
+            'for t in "$@"; do command -v "$t" >/dev/null || echo "$t"; done',
+            'sh',
+            ...tools,
+          ],
+        });
+        assert.equal(
+          r.stdout.trim(),
+          '',
+          `missing in the ${runtime} sandbox (install them): ${r.stdout.trim()}`,
+        );
       }
     }
   } catch (err) {

@@ -205,7 +205,13 @@ export function SessionsPage() {
         canRemove={canRemove}
         onRemove={setRemoving}
       />
-      <RemoveSessionModal session={removing} onClose={() => setRemoving(null)} />
+      <RemoveSessionModal
+        session={removing}
+        onClose={() => setRemoving(null)}
+        onRemoved={() => {
+          if (removing?.id === openId) open(null);
+        }}
+      />
     </Stack>
   );
 }

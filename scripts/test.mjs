@@ -1,6 +1,8 @@
 // `npm test`: every test, in tiers. Unit tests are colocated `*.test.ts` under apps/ and packages/;
-// integration and e2e tests live under test/. The build runs first because e2e tests start the
-// built server and CLI. Usage: node scripts/test.mjs [--tier unit|integration|e2e] [filter...]
+// integration, escape and e2e tests live under test/. The escape tier attacks sealed sandboxes on
+// both runtimes from the inside (test/escape). The build runs first because e2e tests start the
+// built server and CLI, and integration and escape tests the built gateway.
+// Usage: node scripts/test.mjs [--tier unit|integration|escape|e2e] [filter...]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,12 +28,13 @@ function find(dir, out = []) {
 const tiers = {
   unit: [...find(path.join(root, 'apps')), ...find(path.join(root, 'packages'))],
   integration: find(path.join(root, 'test/integration')),
+  escape: find(path.join(root, 'test/escape')),
   e2e: find(path.join(root, 'test/e2e')),
 };
-const chosen = tier ? [tier] : ['unit', 'integration', 'e2e'];
+const chosen = tier ? [tier] : ['unit', 'integration', 'escape', 'e2e'];
 let files = chosen.flatMap((t) => {
   if (!tiers[t]) {
-    console.error(`unknown tier "${t}": use unit, integration or e2e`);
+    console.error(`unknown tier "${t}": use unit, integration, escape or e2e`);
     process.exit(2);
   }
   return tiers[t];
@@ -42,8 +45,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-if (chosen.includes('e2e') || chosen.includes('integration')) {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+if (chosen.some((t) => t !== 'unit')) {
+  // The escape tier alone needs the gateway and server, not the web bundle.
+  const web = chosen.includes('e2e') || chosen.includes('integration');
+  const b = spawnSync(process.execPath, ['scripts/build.mjs', ...(web ? [] : ['--no-web'])], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (b.status !== 0) process.exit(1);
 }
 

@@ -19,8 +19,11 @@ import { NODE_CLIENT, PYTHON_CLIENT, type ClientResult, type ClientSpec } from '
 export const RUNTIMES = ['docker', 'bubblewrap'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
-/** The injected credential: the sandbox never has it; tests hand it in as an agent that found it would. */
-export const SECRET = 'sk-escape-4f9c2a7e-0123456789-abcdefghij';
+/**
+ * The injected credential: the sandbox never has it; tests hand it in as an agent that found it
+ * would. Its base64 has a '+' at every alignment, so base64url is a different byte string at each.
+ */
+export const SECRET = 'sk-escape-giy~m4668i0e2~swe4au2e8y28~u';
 export const CREDENTIAL = 'api-key';
 
 export type Tool = 'curl' | 'python' | 'node' | 'openssl' | 'getent' | 'sh';
@@ -121,6 +124,22 @@ export async function startEscapeDeck(opts: {
         const s = await deck.api<Session>('POST', '/api/sessions', { profile: `escape-${runtime}` });
         assert.equal(s.state, 'running', `the ${runtime} session did not start: ${s.stateReason}`);
         sessions[runtime].push(s);
+        // Every attack uses these; under bubblewrap they come from the host's /usr.
+        const tools = ['curl', 'python3', 'node', 'openssl', 'getent'];
+        const r = await deck.api<ExecResult>('POST', `/api/sessions/${s.id}/exec`, {
+          argv: [
+            'sh',
+            '-c',
+            'for t in "$@"; do command -v "$t" >/dev/null || echo "$t"; done',
+            'sh',
+            ...tools,
+          ],
+        });
+        assert.equal(
+          r.stdout.trim(),
+          '',
+          `missing in the ${runtime} sandbox (install them): ${r.stdout.trim()}`,
+        );
       }
     }
   } catch (err) {

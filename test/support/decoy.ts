@@ -109,6 +109,12 @@ export async function startDecoy(
   const sockets = new Set<net.Socket>();
 
   const web = http.createServer((req, res) => {
+    // Under /early/ it answers as soon as the headers are in, before the body, as a server that
+    // wants the body anyway would: the gateway must still cut the body at a secret.
+    if (req.url?.startsWith('/early/')) {
+      res.writeHead(200, { 'x-decoy': 'reached' });
+      res.write('decoy-reached early\n');
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -121,6 +127,7 @@ export async function startDecoy(
         headers: req.headers,
         body: Buffer.concat(chunks),
       });
+      if (res.headersSent) return void res.end();
       // What an attack that got through would see: a plain 200 that no gateway refusal looks like.
       res.setHeader('x-decoy', 'reached');
       res.end('decoy-reached\n');

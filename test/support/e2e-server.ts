@@ -1,7 +1,7 @@
 // Helpers for e2e tests: start the *built* server (apps/cli/dist/airlock.js serve) on a random
 // loopback port with a fresh AIRLOCK_HOME, and run the built CLI. Run `node scripts/build.mjs` first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -34,6 +34,8 @@ export interface E2eServer {
   port: number;
   home: string;
   setupToken: string;
+  /** The `airlock serve` process this helper started (the server and the gateway run under it). */
+  pid: number;
   /** Everything the server printed, for failure messages. */
   output: () => string;
   stop: () => Promise<void>;
@@ -81,7 +83,7 @@ export async function startServer(timeoutMs = 15_000): Promise<E2eServer> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const setupToken = (await readFile(path.join(home, 'setup-token'), 'utf8')).trim();
-    return { url, port, home, setupToken, output: () => log, stop };
+    return { url, port, home, setupToken, pid: child.pid!, output: () => log, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -165,4 +167,74 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Parent pid of each running process, from /proc (the kernel here has no /proc/<pid>/task/<tid>/children). */
+function parentPids(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // `pid (comm) state ppid ...`; comm may hold spaces and parentheses, so read after the last ")".
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      out.set(Number(name), ppid);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return out;
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Pids of the gateway processes under this server: only ever processes this helper's server started. */
+export function gatewayPids(server: E2eServer): number[] {
+  const parents = parentPids();
+  const mine = new Set([server.pid]);
+  // Descendants, by walking up from every process to the server (a few levels at most).
+  for (const pid of parents.keys()) {
+    for (let p = parents.get(pid), depth = 0; p !== undefined && depth < 8; p = parents.get(p), depth++)
+      if (p === server.pid) {
+        mine.add(pid);
+        break;
+      }
+  }
+  return [...mine].filter((pid) => pid !== server.pid && cmdline(pid).includes('apps/gateway/dist/main.js'));
+}
+
+/**
+ * Keeps the server's egress gateway down: kills it, and every restart the server's supervisor
+ * makes, before it can say it is ready (a gateway that keeps crashing at start). `release` stops
+ * the killing; the supervisor's next try (after its backoff) brings it back. Kills by pid, only
+ * processes found under this server.
+ */
+export function holdGatewayDown(server: E2eServer): { kills: () => number; release: () => void } {
+  let held = true;
+  let kills = 0;
+  const tick = () => {
+    if (!held) return;
+    for (const pid of gatewayPids(server)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        kills++;
+      } catch {
+        // already gone
+      }
+    }
+    setTimeout(tick, 20);
+  };
+  tick();
+  return {
+    kills: () => kills,
+    release: () => {
+      held = false;
+    },
+  };
 }

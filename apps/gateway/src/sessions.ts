@@ -122,7 +122,11 @@ export class GatewaySessions {
     // it and connect to the socket. Its parents (0700) keep every other local user out.
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     chmodSync(dir, 0o755);
-    writeFileSync(path.join(dir, 'ca.pem'), ca.certPem, { mode: 0o644 });
+    // Public, and read by the sandbox user (NODE_EXTRA_CA_CERTS names it): the process umask (077)
+    // would leave a new file 0600, unreadable in a Docker sandbox, so the mode is set outright.
+    const caFile = path.join(dir, 'ca.pem');
+    writeFileSync(caFile, ca.certPem, { mode: 0o644 });
+    chmodSync(caFile, 0o644);
     const socketPath = path.join(dir, 'gw.sock');
     if (existsSync(socketPath)) unlinkSync(socketPath);
     const server = net.createServer();

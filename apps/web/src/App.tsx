@@ -12,10 +12,14 @@ import { UnlockProvider } from './components/UnlockProvider';
 import { AuditPage } from './pages/AuditPage';
 import { ChangePasswordPage } from './pages/ChangePasswordPage';
 import { ContainerPage } from './pages/container/ContainerPage';
+import { CredentialsPage } from './pages/CredentialsPage';
 import { FleetPage } from './pages/FleetPage';
 import { HostsPage } from './pages/HostsPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { ProfilePage } from './pages/ProfilePage';
+import { ProfilesPage } from './pages/ProfilesPage';
+import { SessionsPage } from './pages/SessionsPage';
 import { SetupPage } from './pages/SetupPage';
 import { TokensPage } from './pages/TokensPage';
 import { UsersPage } from './pages/UsersPage';
@@ -118,6 +122,10 @@ export function App() {
               <Route index element={<Navigate to={home} replace />} />
               <Route path="/fleet" element={<FleetPage />} />
               <Route path="/fleet/:hostId/:id" element={<ContainerPage />} />
+              <Route path="/sessions" element={<SessionsPage />} />
+              <Route path="/profiles" element={<ProfilesPage />} />
+              <Route path="/profiles/:ref" element={<ProfilePage />} />
+              <Route path="/credentials" element={<CredentialsPage />} />
               <Route path="/audit" element={<AuditPage />} />
               <Route path="/settings" element={<Navigate to="/settings/hosts" replace />} />
               <Route path="/settings/hosts" element={<HostsPage />} />

@@ -717,6 +717,15 @@ export class Proxy {
       if (!res.headersSent) this.refuse(session, req, res, t.host, t.port, t.path, r, true);
       else res.destroy();
     };
+    // A secret in the body is a policy block whenever it turns up, even after the upstream began to
+    // answer: the upstream request is aborted, the sandbox gets the refusal (or, with an answer
+    // already on its way, a cut connection), and the block is reported either way. (Reported as an
+    // upstream failure, it reached neither the audit log nor the session: test/escape/exfiltration.)
+    const refuseBody = (r: Refusal) => {
+      settled = true;
+      up.destroy();
+      this.refuse(session, req, res, t.host, t.port, t.path, r);
+    };
     up.on('socket', (s) => s.setTimeout(this.limits.idleTimeoutMs));
     up.on('timeout', () =>
       fail({ rule: 'upstream', reason: `${t.host}:${t.port} did not answer in time`, status: 504 }),
@@ -741,7 +750,7 @@ export class Proxy {
       const scan = new ScanStream(matcher);
       scan.on('error', (err) => {
         req.unpipe(scan);
-        if (err instanceof ExfiltrationHit) fail(exfiltration(err.secretName, t.host));
+        if (err instanceof ExfiltrationHit) refuseBody(exfiltration(err.secretName, t.host));
         else fail({ rule: 'bad-request', reason: 'the request body could not be read', status: 400 });
       });
       req.pipe(scan).pipe(up);

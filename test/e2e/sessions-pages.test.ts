@@ -1,5 +1,5 @@
 // The sealed-session pages of issue 9 in a real browser against the built server, its real gateway
-// process and the bubblewrap runtime: a credential and a profile with a passthrough route are made
+// process and the bubblewrap runtime: a credential and a profile with a passthrough route are made (and edited)
 // through the UI (unlock), the profile shows its Unscanned badge, a bad route is refused with the
 // reason next to its field (first by the form's own check, then by the server), a session's blocked
 // request shows in the sessions drawer, a viewer sees everything read-only, and while the gateway is
@@ -218,6 +218,20 @@ test(
       await shot(page, 'sessions-profile-detail', { parkMouse: false });
       await page.mouse.move(1, 1);
 
+      // Editing opens the stored profile; a change is saved and shown at once.
+      await page.getByTestId('profile-detail-edit').click();
+      assert.equal(await page.getByTestId('route-1-host').inputValue(), 'registry.example.org');
+      assert.ok(await page.getByTestId('route-1-passthrough').isChecked());
+      await page.getByTestId('route-1-ports').fill('443');
+      await page.getByTestId('profile-submit').click();
+      await unlockIfAsked(page, ADMIN_PW);
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await eventually(
+        () => passRow.locator('td').nth(1).innerText(),
+        (t) => t.trim() === '443',
+        'the edited ports to show',
+      );
+
       await page.getByTestId('nav-profiles').click();
       const listRow = page.locator('[data-testid="profile-row"][data-name="agent"]');
       await listRow.waitFor();
@@ -310,6 +324,7 @@ test(
         await v.page.locator('[data-testid="profile-row"][data-name="agent"] a').click();
         await v.page.getByTestId('profile-unscanned').waitFor();
         assert.equal(await v.page.getByTestId('profile-detail-edit').count(), 0);
+        await shot(v.page, 'sessions-viewer-profile');
         await v.page.getByTestId('nav-sessions').click();
         await v.page.locator(`[data-testid="session-row"][data-id="${sessionId}"]`).waitFor();
         assert.equal(
@@ -319,6 +334,7 @@ test(
         );
         await v.page.goto(`${url}/credentials`);
         await v.page.getByTestId('credentials-role').waitFor();
+        await shot(v.page, 'sessions-viewer-credentials');
         assert.deepEqual(v.pageErrors, []);
       } finally {
         await v.context.close();

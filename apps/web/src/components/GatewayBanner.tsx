@@ -39,11 +39,17 @@ export function GatewayBanner() {
       data-state={gateway.state}
     >
       <Text size="sm" data-testid="gateway-banner-reason">
-        {gateway.state === 'starting' ? 'Starting again' : 'Stopped'}
-        {gateway.reason ? `: ${gateway.reason}` : ''} · since{' '}
-        <Timestamp value={gateway.since} span size="sm" c="inherit" />. Sealed sessions keep running but
-        cannot reach anything; new sessions cannot start. Nothing to do here: Airlock restarts it with backoff
-        and re-sends every session's policy when it is back.
+        {gateway.state === 'starting' ? 'Starting again' : 'Not running'}
+        {gateway.reason ? ` (last: ${gateway.reason})` : ''}; seen down since{' '}
+        {/* The outage as this page saw it begin: the server's `since` moves with every restart try. */}
+        <Timestamp
+          value={new Date(banner.notUpSince ?? Date.now()).toISOString()}
+          span
+          size="sm"
+          c="inherit"
+        />
+        . Sealed sessions keep running but cannot reach anything, and new sessions cannot start. Airlock
+        restarts it with backoff and re-sends every session's policy when it is back.
       </Text>
     </Alert>
   );

@@ -22,18 +22,15 @@ import { MONO_INPUT } from '../hosts/HostFormFields';
 import { UnscannedBadge } from './UnscannedBadge';
 
 const FLAG_TEXT = {
-  passthrough: {
-    label: 'Passthrough (unscanned)',
-    help: UNSCANNED_HELP,
-  },
+  passthrough: { label: 'Passthrough (unscanned)', help: UNSCANNED_HELP },
   websocket: { label: 'WebSocket upgrades', help: 'Every frame is scanned like a request body.' },
   allowPrivate: {
     label: 'Allow private addresses',
-    help: 'The host may resolve to (or be) a private, loopback or link-local address. Off: such answers are refused.',
+    help: 'The host may resolve to a private, loopback or link-local address.',
   },
   allowCompressedBody: {
     label: 'Allow compressed request bodies',
-    help: 'The scanner cannot read a compressed body; allow only for hosts you trust with anything.',
+    help: 'The scanner cannot read them: only for hosts trusted with anything.',
   },
 } as const;
 

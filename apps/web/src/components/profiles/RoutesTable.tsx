@@ -73,12 +73,17 @@ export function RoutesTable({ routes }: { routes: readonly Route[] }) {
                 data-unscanned={isUnscanned(r) ? 'true' : 'false'}
               >
                 <Table.Td>
-                  <Text size="sm" ff="monospace" fw={500} style={{ overflowWrap: 'anywhere' }}>
+                  <Text size="sm" ff="monospace" fw={500} style={{ overflowWrap: 'break-word' }}>
                     {r.host}
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Text size="sm" ff="monospace" c={r.ports ? undefined : 'dimmed'}>
+                  <Text
+                    size="sm"
+                    ff="monospace"
+                    c={r.ports ? undefined : 'dimmed'}
+                    style={{ whiteSpace: 'nowrap' }}
+                  >
                     {portsText(r)}
                   </Text>
                 </Table.Td>

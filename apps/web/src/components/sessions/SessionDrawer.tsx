@@ -125,7 +125,7 @@ export function SessionDrawer({
                         </Text>
                       </Table.Td>
                       <Table.Td>
-                        <Code fz="xs" data-testid="session-block-rule">
+                        <Code fz="xs" style={{ whiteSpace: 'nowrap' }} data-testid="session-block-rule">
                           {b.rule}
                         </Code>
                       </Table.Td>

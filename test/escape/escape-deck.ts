@@ -32,6 +32,8 @@ export interface ExpectedBlock {
   rule: string;
   /** The host the block names (normalised: lower case, canonical IP), when the test knows it. */
   host?: string;
+  /** The port it names, when the test knows it. */
+  port?: number;
 }
 
 export interface Attempt {
@@ -228,7 +230,12 @@ export async function startEscapeDeck(opts: {
       const left = [...got];
       const missing: string[] = [];
       for (const e of expected) {
-        const i = left.findIndex((b) => b.rule === e.rule && (e.host === undefined || b.host === e.host));
+        const i = left.findIndex(
+          (b) =>
+            b.rule === e.rule &&
+            (e.host === undefined || b.host === e.host) &&
+            (e.port === undefined || b.port === e.port),
+        );
         if (i < 0) missing.push(`${e.id}: ${e.rule}${e.host ? ` ${e.host}` : ''}`);
         else left.splice(i, 1);
       }

@@ -353,7 +353,7 @@ describe('escape: TLS and tunnels', () => {
       it('refuses a CONNECT relayed through an allowed host: inside the tunnel, or later on a plain keep-alive connection', async () => {
         const mark = e.decoy.mark();
         // The gateway reports a relayed CONNECT by the target it tried to reach through the tunnel.
-        const relayed = (target: string) => [{ rule: 'relayed-connect', host: target }];
+        const relayed = (host: string, port: number) => [{ rule: 'relayed-connect', host, port }];
         const inner = (target: string) => `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`;
         const attempts: Attempt[] = [];
         for (const tool of ['python', 'node'] as const) {
@@ -367,7 +367,7 @@ describe('escape: TLS and tunnels', () => {
                 sni: 'decoy.test',
                 requests: [{ send: inner('unlisted.test:443') }],
               },
-              blocks: relayed('unlisted.test:443'),
+              blocks: relayed('unlisted.test', 443),
             },
             {
               id: `${tool}: CONNECT decoy.test:443 inside the tunnel to decoy.test, after a request`,
@@ -381,7 +381,7 @@ describe('escape: TLS and tunnels', () => {
                   { send: inner('decoy.test:443') },
                 ],
               },
-              blocks: relayed('decoy.test:443'),
+              blocks: relayed('decoy.test', 443),
             },
             {
               id: `${tool}: plain GET to decoy.test, then CONNECT unlisted.test:443 on the same connection`,

@@ -3,6 +3,8 @@
 // a block event. Nothing from the request is echoed unless it is made printable first, so a hostile
 // request cannot paint a terminal or split a header.
 
+import { printable as printableText } from '../policy/hostname';
+
 export interface Refusal {
   /** Machine-readable, also the header value: `no-route`, `sni-mismatch`, `exfiltration:<name>`... */
   rule: string;
@@ -12,10 +14,7 @@ export interface Refusal {
 }
 
 /** Printable ASCII only, at most `max` characters: safe in a header, a log line or a terminal. */
-export function printable(s: string, max = 200): string {
-  const clean = s.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
-}
+export const printable = (s: string, max = 200): string => printableText(s, max);
 
 export function blockBody(r: Refusal): string {
   return `Airlock gateway: ${r.reason}\n(rule: ${r.rule})\n`;

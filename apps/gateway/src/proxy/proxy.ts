@@ -168,10 +168,18 @@ export class Proxy {
     inner.on('checkContinue', (req, res) => this.onRequest(req, res));
     inner.on('connect', (req: IncomingMessage, socket: Socket) => {
       const ctx = this.contexts.get(socket);
-      this.refuseRaw(ctx?.session, socket, req, {
-        rule: 'relayed-connect',
-        reason: 'a CONNECT inside a tunnel is not allowed: connect to each host through the gateway itself',
-      });
+      // Reported by the target it tried to reach through the tunnel, with that target's port.
+      const a = parseAuthority(req.url ?? '', 443);
+      this.refuseRaw(
+        ctx?.session,
+        socket,
+        req,
+        {
+          rule: 'relayed-connect',
+          reason: 'a CONNECT inside a tunnel is not allowed: connect to each host through the gateway itself',
+        },
+        isRefusal(a) ? undefined : { host: a.host, port: a.port },
+      );
     });
     inner.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
       this.onUpgrade(req, socket, head),

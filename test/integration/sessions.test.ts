@@ -187,6 +187,12 @@ for (const runtime of ['docker', 'bubblewrap'] as const) {
     it('lets nothing out while the gateway is down, and works again when it is back, same session', async () => {
       const pid = deck.gatewayPid();
       assert.ok(pid);
+      // The live stream says so at once (the banner on every page listens for it, no polling).
+      const heard: string[] = [];
+      const off = deck.t.app.services.hub.subscribe({
+        role: 'viewer',
+        send: (m) => void (m.type === 'gateway.health' && heard.push(m.gateway.state)),
+      });
       process.kill(pid, 'SIGKILL');
       const n = deck.upstream.seen.length;
       const down = await exec(['curl', '-sS', '--max-time', '3', 'https://api.test/'], 10_000);
@@ -200,6 +206,9 @@ for (const runtime of ['docker', 'bubblewrap'] as const) {
       }
       assert.equal(back.exitCode, 0, back.stderr);
       assert.notEqual(deck.gatewayPid(), pid);
+      off();
+      assert.equal(heard[0], 'down', `stream heard ${heard.join(' → ')}`);
+      assert.equal(heard.at(-1), 'up', `stream heard ${heard.join(' → ')}`);
     });
 
     it('removes the sandbox, its socket and its policy; cleanup removes strays', async () => {

@@ -4,6 +4,7 @@ import { endpoint } from './endpoint';
 import { AuditEvent } from './audit';
 import { ContainerSummary } from './fleet';
 import { Host } from './hosts';
+import { GatewayHealth } from './system';
 
 /**
  * Messages on the live stream (`GET /api/stream`, WebSocket). A discriminated union: every
@@ -47,6 +48,9 @@ export const StreamSessionBlocked = z.object({
   block: SessionBlock,
 });
 
+/** The egress gateway's health changed (the same object as `GET /api/health`'s `gateway`). */
+export const StreamGatewayHealth = z.object({ type: z.literal('gateway.health'), gateway: GatewayHealth });
+
 export const StreamMessage = z.discriminatedUnion('type', [
   StreamHello,
   StreamAudit,
@@ -58,6 +62,7 @@ export const StreamMessage = z.discriminatedUnion('type', [
   StreamHostRemoved,
   StreamSessionUpdated,
   StreamSessionBlocked,
+  StreamGatewayHealth,
 ]);
 export type StreamMessage = z.infer<typeof StreamMessage>;
 

@@ -54,6 +54,7 @@ export class GatewayProcess implements Gateway {
   private readonly pending = new Map<number, Pending>();
   private readonly eventListeners: Array<(e: GatewayEvent) => void> = [];
   private readonly upListeners: Array<() => void> = [];
+  private readonly healthListeners: Array<(h: GatewayHealth) => void> = [];
   private stopping = false;
   private backoff = 250;
   private upAt = 0;
@@ -107,6 +108,10 @@ export class GatewayProcess implements Gateway {
     this.upListeners.push(listener);
   }
 
+  onHealth(listener: (h: GatewayHealth) => void): void {
+    this.healthListeners.push(listener);
+  }
+
   async putSession(id: string, policy: SessionPolicy): Promise<SessionPutResult> {
     return SessionPutResult.parse(await this.request({ type: 'session.put', id, policy }));
   }
@@ -136,9 +141,12 @@ export class GatewayProcess implements Gateway {
   }
 
   private setState(state: GatewayHealth['state'], reason: string | null): void {
+    if (state === this.state && reason === this.reason) return;
     if (state !== this.state) this.since = new Date().toISOString();
     this.state = state;
     this.reason = reason;
+    const health = this.health();
+    for (const l of this.healthListeners) l(health);
   }
 
   private request(payload: Payload, allowBeforeUp = false): Promise<unknown> {
@@ -303,6 +311,7 @@ export class NoGateway implements Gateway {
   }
   onEvent(): void {}
   onUp(): void {}
+  onHealth(): void {}
   stop(): Promise<void> {
     return Promise.resolve();
   }

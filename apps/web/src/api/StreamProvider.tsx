@@ -6,6 +6,7 @@ import { meQuery } from './auth';
 import { applyLiveContainers, containersKey } from './containers';
 import { hostsQuery, removeCachedHost, upsertCachedHost } from './hosts';
 import { addCachedBlock, sessionsQuery, updateCachedSession } from './sessions';
+import { healthQuery } from './system';
 
 const StreamContext = createContext<StreamConnection | null>(null);
 
@@ -33,6 +34,11 @@ export function StreamProvider({ children }: { children: ReactNode }) {
       }),
       conn.subscribe('session.updated', (msg) => updateCachedSession(qc, msg.session, msg.removed)),
       conn.subscribe('session.blocked', (msg) => addCachedBlock(qc, msg.sessionId, msg.block)),
+      conn.subscribe('gateway.health', (msg) => {
+        if (qc.getQueryData(healthQuery.queryKey))
+          qc.setQueryData(healthQuery.queryKey, (old) => old && { ...old, gateway: msg.gateway });
+        else void qc.invalidateQueries({ queryKey: healthQuery.queryKey });
+      }),
     ];
     return () => offs.forEach((off) => off());
   }, [conn, qc]);
@@ -40,6 +46,10 @@ export function StreamProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       conn.onOpen((reconnected) => {
+        // Gateway health changes only arrive as events from now on: one that happened before this
+        // socket opened (between the page's first health answer and now, or while disconnected)
+        // is read once here.
+        void qc.invalidateQueries({ queryKey: healthQuery.queryKey });
         // Events sent while we were disconnected are gone from the stream; fetch them instead.
         if (reconnected) {
           void qc.invalidateQueries({ queryKey: auditListKey });

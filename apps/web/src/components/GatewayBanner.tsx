@@ -3,28 +3,30 @@ import { Alert, Text } from '@mantine/core';
 import { IconShieldX } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { healthQuery } from '../api/system';
-import { BANNER_HIDDEN, healthPollMs, nextBanner } from '../lib/gateway-banner';
+import { BANNER_HIDDEN, graceLeftMs, nextBanner } from '../lib/gateway-banner';
 import { Timestamp } from './Timestamp';
 
 /**
- * Says, on every page, that the egress gateway is out. The live stream does not carry gateway
- * health, so `/api/health` is polled (quickly while the gateway is out, so its return shows within
- * a second); which answers raise or drop the banner is decided in lib/gateway-banner.ts.
+ * Says, on every page, that the egress gateway is out. Health is read once (`/api/health`) and then
+ * kept current by `gateway.health` stream events (StreamProvider writes them into the same query),
+ * so an idle page costs nothing beyond the live stream; which answers raise or drop the banner is
+ * decided in lib/gateway-banner.ts.
  */
 export function GatewayBanner() {
-  const health = useQuery({
-    ...healthQuery,
-    refetchInterval: (q) => healthPollMs(q.state.data?.gateway),
-    // An outage that starts while the tab is in the background is there when it comes back.
-    refetchOnWindowFocus: 'always',
-  });
+  const health = useQuery(healthQuery);
   const gateway = health.data?.gateway;
   const [banner, setBanner] = useState(BANNER_HIDDEN);
-  // Every answer counts, also one identical to the last (a `starting` that outlasts the grace).
   const { dataUpdatedAt } = health;
   useEffect(() => {
     setBanner((prev) => nextBanner(prev, gateway, Date.now()));
   }, [gateway, dataUpdatedAt]);
+  // A `starting` that outlasts its grace is an outage even if no further event comes.
+  useEffect(() => {
+    const left = graceLeftMs(banner, gateway, Date.now());
+    if (left === null) return;
+    const t = setTimeout(() => setBanner((prev) => nextBanner(prev, gateway, Date.now())), left + 50);
+    return () => clearTimeout(t);
+  }, [banner, gateway]);
 
   if (!banner.shown || !gateway) return null;
   return (

@@ -4,7 +4,7 @@ import type { GatewayHealth } from '@airlock/contract/system';
 import {
   BANNER_HIDDEN,
   STARTING_GRACE_MS,
-  healthPollMs,
+  graceLeftMs,
   nextBanner,
   type BannerState,
 } from './gateway-banner';
@@ -103,11 +103,15 @@ void describe('gateway banner', () => {
     assert.equal(nextBanner(BANNER_HIDDEN, gw('up'), 5), BANNER_HIDDEN);
   });
 
-  void it('polls fast while the gateway is out, slowly while it is up', () => {
-    assert.equal(healthPollMs(gw('down')), 1000);
-    assert.equal(healthPollMs(gw('starting')), 1000);
-    assert.equal(healthPollMs(gw('up')), 3000);
-    assert.equal(healthPollMs(gw('disabled')), 3000);
-    assert.equal(healthPollMs(undefined), 3000);
+  void it('says when a `starting` that has no new answer must be decided again', () => {
+    const pending = nextBanner(BANNER_HIDDEN, gw('starting'), 1000);
+    assert.equal(graceLeftMs(pending, gw('starting'), 1000), STARTING_GRACE_MS);
+    assert.equal(graceLeftMs(pending, gw('starting'), 1000 + STARTING_GRACE_MS + 5), 0);
+    // Re-deciding when the timer fires shows it, with no answer in between.
+    assert.equal(nextBanner(pending, gw('starting'), 1000 + STARTING_GRACE_MS).shown, true);
+    // Nothing pending: shown already, up, down (shown at once), or no answer yet.
+    assert.equal(graceLeftMs(nextBanner(BANNER_HIDDEN, gw('down'), 1), gw('down'), 1), null);
+    assert.equal(graceLeftMs(BANNER_HIDDEN, gw('up'), 1), null);
+    assert.equal(graceLeftMs(pending, undefined, 1), null);
   });
 });

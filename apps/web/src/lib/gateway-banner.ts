@@ -1,8 +1,8 @@
 import type { GatewayHealth } from '@airlock/contract/system';
 
 /**
- * When the "egress gateway down" banner shows. Health is polled, so the decision is made over a
- * series of answers, not one: a crash (`down`) shows it at once; `starting` shows it only after a
+ * When the "egress gateway down" banner shows. Health arrives as a series of answers (the first
+ * `GET /api/health`, then `gateway.health` stream events), so the decision is made over the series: a crash (`down`) shows it at once; `starting` shows it only after a
  * grace period (a deck that just booted reports `starting` for a moment, and a banner that blinks
  * on every page load teaches people to ignore it). Once shown it stays through the restart cycle's
  * `down` → `starting` → `down` until the gateway is `up` again, so it does not flicker either.
@@ -37,7 +37,16 @@ export function nextBanner(prev: BannerState, gateway: GatewayHealth | undefined
   }
 }
 
-/** Poll quickly while the gateway is not up (so its return is seen within a second), slowly otherwise. */
-export function healthPollMs(gateway: GatewayHealth | undefined): number {
-  return gateway && gateway.state !== 'up' && gateway.state !== 'disabled' ? 1_000 : 3_000;
+/**
+ * How long until a `starting` that is not yet shown outlasts its grace (then the decision must be
+ * made again, with no new answer: health changes arrive as stream events, not by polling); null
+ * when nothing is pending.
+ */
+export function graceLeftMs(
+  state: BannerState,
+  gateway: GatewayHealth | undefined,
+  now: number,
+): number | null {
+  if (state.shown || state.notUpSince === null || gateway?.state !== 'starting') return null;
+  return Math.max(0, state.notUpSince + STARTING_GRACE_MS - now);
 }

@@ -18,5 +18,7 @@ export interface Gateway {
   onEvent(listener: (event: GatewayEvent) => void): void;
   /** Called each time the gateway is (again) up and configured: re-send every policy. */
   onUp(listener: () => void): void;
+  /** Called whenever health() changes (state or reason), so the UI hears of an outage at once. */
+  onHealth(listener: (health: GatewayHealth) => void): void;
   stop(): Promise<void>;
 }

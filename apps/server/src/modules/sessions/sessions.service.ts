@@ -59,6 +59,8 @@ export class SessionsService {
         void this.recordBlock(e).catch((err: unknown) => d.options.warn('recording a block failed', err));
     });
     d.gateway.onUp(() => void this.resendPolicies());
+    // Health is public (GET /api/health), so every signed-in user may hear of a change.
+    d.gateway.onHealth((gateway) => d.hub.publish({ type: 'gateway.health', gateway }));
     d.profiles.onChange((profileId) => void this.profileChanged(profileId));
     d.sensitive.onChange(() => this.vaultChanged());
   }

@@ -47,6 +47,7 @@ const WARMUP_S = 2;
 const SERIAL_N = { direct: 2000, floor: 2000, gateway: 2000, squid: 2000, mitmproxy: 300 } as const;
 const IDLE_SESSIONS = 100;
 const START_SAMPLES = 10;
+const ROUNDS = 2;
 /** "Flat memory" during a 100 MB download, read as: the gateway grows by at most a fifth of it. */
 const FLAT_GROWTH_MB = 20;
 
@@ -57,13 +58,14 @@ const SENSITIVE = Array.from({ length: 8 }, (_, i) => ({
   value: `vault-${i}-${'0123456789abcdef'.repeat(2)}-${i}`,
 }));
 
-function policy() {
+/** The benchmark session's policy; `sensitive: false` drops the eight vault secrets (not the credential). */
+function policy(sensitive = true) {
   return {
     routes: [{ host: 'api.test', credential: 'api-key' }],
     credentials: [
       { name: 'api-key', value: SECRET, inject: { type: 'bearer' as const }, hosts: ['api.test'] },
     ],
-    sensitive: SENSITIVE,
+    sensitive: sensitive ? SENSITIVE : [],
   };
 }
 
@@ -97,7 +99,8 @@ async function measureLoad(
   let du = 0;
   let de = 0;
   let dc = 0;
-  const load = await closedLoop(t, '/1k', SMALL, seconds, WARMUP_S, {
+  // Half a second unmeasured: connections are up already (the warm-up pass), the loop settles.
+  const load = await closedLoop(t, '/1k', SMALL, seconds, 0.5, {
     start() {
       p0 = proxyPid === null ? 0 : cpuMicros(proxyPid);
       u0 = cpuMicros(upstream.pid);
@@ -171,6 +174,7 @@ function benchGateway(
 async function idleSessionsRss(
   upstream: BenchUpstream,
   trust: 'extra' | 'per-override',
+  sensitive = true,
 ): Promise<{
   empty: number;
   afterPut: number;
@@ -182,7 +186,7 @@ async function idleSessionsRss(
     await sleep(500);
     const empty = rssBytes(pid);
     const puts = [];
-    for (let i = 0; i < IDLE_SESSIONS; i++) puts.push(await gw.put(`bench-idle-${i}`, policy()));
+    for (let i = 0; i < IDLE_SESSIONS; i++) puts.push(await gw.put(`bench-idle-${i}`, policy(sensitive)));
     const afterPut = rssBytes(pid);
     // Each session serves one intercepted, injected request (its leaf minted, its upstream agent
     // used), then its client goes away: the state an idle session really holds.
@@ -201,7 +205,7 @@ async function idleSessionsRss(
     await sleep(1000);
     const afterTraffic = rssBytes(pid);
     log(
-      `gateway: (${trust} CA) RSS ${(empty / MB).toFixed(0)} MB empty, ${(afterPut / MB).toFixed(0)} MB with ${IDLE_SESSIONS} sessions, ${(afterTraffic / MB).toFixed(0)} MB after one request each`,
+      `gateway: (${trust} CA${sensitive ? '' : ', no sensitive secrets'}) RSS ${(empty / MB).toFixed(0)} MB empty, ${(afterPut / MB).toFixed(0)} MB with ${IDLE_SESSIONS} sessions, ${(afterTraffic / MB).toFixed(0)} MB after one request each`,
     );
     return { empty, afterPut, afterTraffic };
   } finally {
@@ -292,28 +296,54 @@ export async function gatewayBench(
     cleanups.push(() => viaFloor.dispatcher.close());
 
     // ---- throughput: 32 connections, 1 KiB ------------------------------------------------
-    const d = await measureLoad('direct', direct, opts.seconds, upstream, null);
-    const f = await measureLoad('bare Node interceptor', viaFloor, opts.seconds, upstream, floor.pid);
-    const before = await upstream.counts(direct.dispatcher);
-    const g = await measureLoad('gateway', gateway, opts.seconds, upstream, gwPid);
-    const after = await upstream.counts(direct.dispatcher);
-    // Every request through the gateway reached the upstream with the credential injected.
-    const injected = after.withCredential - before.withCredential;
-    if (injected < g.load.requests)
-      throw new Error(
-        `only ${injected} of the gateway's ${g.load.requests} requests reached the upstream with the injected credential`,
-      );
-    await proveScanning(gateway);
-    const s = await measureLoad('squid', viaSquid, opts.seconds, upstream, squid.pid);
-    const m = await measureLoad('mitmproxy', viaMitm, opts.seconds, upstream, mitm.pid);
     const relay = await socatRelay(put.socketPath);
     cleanups.push(() => relay.stop());
     const viaRelay = proxyTarget({ port: relay.port }, 'https://api.test', put.caCertPem);
     cleanups.push(() => viaRelay.dispatcher.close());
-    // socat forks one child per connection: its cost is the whole tree's.
-    const r = await measureLoad('gateway via socat', viaRelay, opts.seconds, upstream, gwPid, () =>
-      treeCpuMicros(relay.pid),
-    );
+    const variants: Array<{ name: string; t: Target; pid: number | null; extra?: () => number }> = [
+      { name: 'direct', t: direct, pid: null },
+      { name: 'bare Node interceptor', t: viaFloor, pid: floor.pid },
+      { name: 'gateway', t: gateway, pid: gwPid },
+      { name: 'squid', t: viaSquid, pid: squid.pid },
+      { name: 'mitmproxy', t: viaMitm, pid: mitm.pid },
+      // socat forks one child per connection: its cost is the whole tree's.
+      { name: 'gateway via socat', t: viaRelay, pid: gwPid, extra: () => treeCpuMicros(relay.pid) },
+    ];
+    // Every variant once unmeasured (JIT, connections, the upstream warm), then ROUNDS measured
+    // rounds in turn, keeping each variant's best: other work on a shared VM only ever slows a round.
+    for (const v of variants) await closedLoop(v.t, '/1k', SMALL, WARMUP_S, 0);
+    const best = new Map<string, Measured>();
+    const before = await upstream.counts(direct.dispatcher);
+    let gatewayRequests = 0;
+    for (let round = 1; round <= ROUNDS; round++)
+      for (const v of variants) {
+        const x = await measureLoad(
+          `${v.name} (round ${round})`,
+          v.t,
+          opts.seconds,
+          upstream,
+          v.pid,
+          v.extra,
+        );
+        if (v.t === gateway || v.t === viaRelay) gatewayRequests += x.load.requests;
+        const prev = best.get(v.name);
+        if (!prev || x.load.perSecond > prev.load.perSecond) best.set(v.name, x);
+      }
+    const after = await upstream.counts(direct.dispatcher);
+    // Every request through the gateway reached the upstream with the credential injected (the
+    // floor injects the same value: its requests count too, so this is a lower bound check).
+    const injected = after.withCredential - before.withCredential;
+    if (injected < gatewayRequests)
+      throw new Error(
+        `only ${injected} requests reached the upstream with the injected credential; the gateway alone sent ${gatewayRequests}`,
+      );
+    await proveScanning(gateway);
+    const d = best.get('direct')!;
+    const f = best.get('bare Node interceptor')!;
+    const g = best.get('gateway')!;
+    const s = best.get('squid')!;
+    const m = best.get('mitmproxy')!;
+    const r = best.get('gateway via socat')!;
 
     const loadDetail = (x: Measured) => ({
       requests: x.load.requests,
@@ -396,7 +426,6 @@ export async function gatewayBench(
         },
       }),
     );
-    await relay.stop();
 
     // ---- one request at a time ----------------------------------------------------------
     const serialOf = async (what: keyof typeof SERIAL_N, t: Target) => {
@@ -477,6 +506,7 @@ export async function gatewayBench(
     // ---- 100 idle sessions --------------------------------------------------------------
     const idle = await idleSessionsRss(upstream, 'extra');
     const idleOverride = await idleSessionsRss(upstream, 'per-override');
+    const idleBare = await idleSessionsRss(upstream, 'extra', false);
     metrics.push(
       metric({
         bench: 'gateway',
@@ -494,6 +524,14 @@ export async function gatewayBench(
         value: idleOverride.afterTraffic / MB,
         baseline: { name: 'gateway RSS, no session', value: idleOverride.empty / MB },
         detail: { afterPutOnly_MB: idleOverride.afterPut / MB },
+      }),
+      metric({
+        bench: 'gateway',
+        name: 'same, sessions without the 8 sensitive secrets (scanner tables)',
+        unit: 'MB',
+        value: idleBare.afterTraffic / MB,
+        baseline: { name: 'gateway RSS, no session', value: idleBare.empty / MB },
+        detail: { afterPutOnly_MB: idleBare.afterPut / MB },
       }),
     );
 

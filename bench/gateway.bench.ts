@@ -11,11 +11,12 @@
 // (MB/s, and the gateway's RSS while it runs); gateway RSS with 100 idle sessions; and sandbox start
 // per runtime through a deck (gateway-sandbox.ts). Every variant runs in this process's run, one
 // after the other, on the same machine: the baselines are the other variants.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startGateway, type TestGateway } from '../test/support/gateway';
+import { fileURLToPath } from 'node:url';
+import { GATEWAY_MAIN, startGateway, type TestGateway } from '../test/support/gateway';
 import {
   closedLoop,
   directTarget,
@@ -254,9 +255,28 @@ async function profileGateway(
   return out;
 }
 
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Warns (never rebuilds: others may be testing from dist) when the gateway bundle is older than its sources. */
+function checkBuild(): void {
+  if (!existsSync(GATEWAY_MAIN))
+    throw new Error(`${GATEWAY_MAIN} is missing: run \`node scripts/build.mjs --no-web\``);
+  let newest = 0;
+  for (const dir of ['apps/gateway/src', 'packages/dlp/src', 'packages/contract/src'])
+    for (const e of readdirSync(path.join(repoRoot, dir), { recursive: true, withFileTypes: true }))
+      if (e.isFile()) newest = Math.max(newest, statSync(path.join(e.parentPath, e.name)).mtimeMs);
+  const built = statSync(GATEWAY_MAIN).mtimeMs;
+  if (newest > built)
+    log(
+      `gateway: WARNING apps/gateway/dist is older than its sources by ${((newest - built) / 60_000).toFixed(0)} min; ` +
+        'run `node scripts/build.mjs --no-web` to measure the current code',
+    );
+}
+
 export async function gatewayBench(
   opts: GatewayBenchOptions,
 ): Promise<{ metrics: Metric[]; hot?: Record<string, HotSpot[]>; error?: Error }> {
+  checkBuild();
   const metrics: Metric[] = [];
   let hot: Record<string, HotSpot[]> | undefined;
   const upstream = await startUpstream({

@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RELAY_ARGV, RELAY_PORT, SOCKET_MOUNT } from '../apps/server/src/adapters/sandbox-files';
 
 export interface RunningProxy {
   port: number;
@@ -167,20 +168,22 @@ export async function startMitmproxy(upstreamCaPem: string): Promise<RunningProx
 }
 
 /**
- * socat from a loopback port to a session socket: the relay a sandbox's requests go through
- * (the same `TCP-LISTEN,fork → UNIX-CONNECT` as apps/server/src/adapters/sandbox-files.ts starts).
+ * The sandbox's relay (RELAY_ARGV, as the runtimes start it inside every sandbox) on a free loopback
+ * port here, toward `socketPath`; `listenOptions` are appended to its TCP-LISTEN address (the
+ * benchmark's `,nodelay` comparison).
  */
-export async function socatRelay(socketPath: string): Promise<RunningProxy> {
+export async function socatRelay(socketPath: string, listenOptions = ''): Promise<RunningProxy> {
   const socat = need('socat', 'socat');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-socat-'));
   const port = await freePort();
-  const child = spawn(
-    socat,
-    [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${socketPath}`],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
+  const args = RELAY_ARGV.slice(1).map((a) =>
+    a.startsWith('TCP-LISTEN:')
+      ? a.replace(`TCP-LISTEN:${RELAY_PORT},`, `TCP-LISTEN:${port},`) + listenOptions
+      : a.replace(`UNIX-CONNECT:${SOCKET_MOUNT}/gw.sock`, `UNIX-CONNECT:${socketPath}`),
   );
+  if (!args.some((a) => a.includes(`:${port},`)) || !args.some((a) => a.endsWith(socketPath)))
+    throw new Error(`the sandbox relay's argv changed shape: ${RELAY_ARGV.join(' ')}`);
+  const child = spawn(socat, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitListening(port, child, 'socat');
   return { port, pid: child.pid!, caPem: null, stop: stopper(child, dir) };
 }

@@ -3,7 +3,8 @@
 // serving `api.test`, with
 //   /1k        1 KiB of bytes (the throughput and latency loops)
 //   /download  DOWNLOAD_BYTES of random bytes, streamed with backpressure (nothing buffered whole)
-//   /stats     how many requests it has served, and how many carried the injected credential
+//   /stats     how many requests and TLS connections it has served, and how many requests carried
+//              the injected credential
 // Started by gateway-upstream.ts; prints one JSON line `{port, caPem}` when listening and exits when
 // its stdin closes. argv: <download bytes> <small bytes> <expected Authorization value>.
 import { randomBytes } from 'node:crypto';
@@ -18,7 +19,7 @@ if (!(DOWNLOAD_BYTES > 0 && SMALL_BYTES > 0))
 const small = randomBytes(SMALL_BYTES);
 // Random, so a scanner or redactor in the way sees bytes like a real file's, not a run of zeros.
 const chunk = randomBytes(64 * 1024);
-const counts = { requests: 0, withCredential: 0, downloads: 0 };
+const counts = { requests: 0, withCredential: 0, downloads: 0, tlsConnections: 0 };
 
 function download(res: http.ServerResponse): void {
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': DOWNLOAD_BYTES });
@@ -50,6 +51,8 @@ const up = await tlsUpstream(
   },
   { record: false },
 );
+// Counted so a run can tell whether a proxy reuses its upstream connections.
+up.server.on('secureConnection', () => counts.tlsConnections++);
 // Keep-alive longer than the loops' pauses between phases, so no variant pays for reconnecting.
 up.server.keepAliveTimeout = 60_000;
 process.stdout.write(JSON.stringify({ port: up.port, caPem: up.caPem }) + '\n');

@@ -53,8 +53,13 @@ export function connectControl(home: string): Promise<ControlClient> {
   });
   const sendRaw = (line: string) =>
     new Promise<ControlReply & { type: 'ack' }>((resolve, reject) => {
-      waiting.push(resolve);
-      socket.once('close', () => reject(new Error('control socket closed')));
+      // The close listener goes with the reply: a benchmark sends hundreds of messages on one socket.
+      const onClose = () => reject(new Error('control socket closed'));
+      waiting.push((r) => {
+        socket.off('close', onClose);
+        resolve(r);
+      });
+      socket.once('close', onClose);
       socket.write(line + '\n');
     });
   return new Promise((resolve, reject) => {
@@ -76,6 +81,8 @@ export async function startGateway(
     limits?: Record<string, number>;
     /** Extra node flags for the gateway process (the benchmark's `--cpu-prof`). */
     nodeArgs?: string[];
+    /** A CA trusted for every upstream besides the system store (configure's `extraCaPem`). */
+    extraCaPem?: string;
   } = {},
 ): Promise<TestGateway> {
   if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run node scripts/build.mjs`);
@@ -107,6 +114,7 @@ export async function startGateway(
   const conf = await control.send({
     type: 'configure',
     upstreamOverrides: opts.overrides ?? {},
+    ...(opts.extraCaPem === undefined ? {} : { extraCaPem: opts.extraCaPem }),
     limits: {
       tunnelsPerSession: 64,
       headerBytes: 32768,

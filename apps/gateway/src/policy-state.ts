@@ -3,8 +3,9 @@
 // whole (`session.put`): a request takes the policy current when it starts and keeps it, so a change
 // applies to the next request at once and never to half of one in flight.
 import type { GatewayCredential, Route, SessionPolicy } from '@airlock/contract/gateway';
-import { SecretMatcher } from '@airlock/dlp/matcher';
+import type { SecretMatcher } from '@airlock/dlp/matcher';
 import { normalizeHost } from './policy/hostname';
+import { sharedMatcher } from './policy/matcher-cache';
 import { PolicyMatcher } from './policy/match';
 
 export interface Secret {
@@ -65,7 +66,7 @@ export class CompiledPolicy {
       const key = forbidden.map((s) => s.name).join('\0');
       m = this.exfilBySet.get(key);
       if (!m) {
-        m = new SecretMatcher(forbidden.map(({ name, value }) => ({ name, value })));
+        m = sharedMatcher(forbidden.map(({ name, value }) => ({ name, value })));
         this.exfilBySet.set(key, m);
       }
       // Bounded: a wildcard route can name many hosts (the matchers themselves are few).
@@ -78,7 +79,7 @@ export class CompiledPolicy {
   private allSecrets: SecretMatcher | undefined;
   /** Every secret of the session, bound or not: what no block report may carry (sessions.ts). */
   secretsMatcher(): SecretMatcher {
-    this.allSecrets ??= new SecretMatcher(this.secrets.map(({ name, value }) => ({ name, value })));
+    this.allSecrets ??= sharedMatcher(this.secrets.map(({ name, value }) => ({ name, value })));
     return this.allSecrets;
   }
 
@@ -89,7 +90,7 @@ export class CompiledPolicy {
     if (!m) {
       const c = this.credentials.get(route.credential)!;
       // Every encoded form of the value is matched, the Basic header's base64 among them.
-      m = new SecretMatcher([{ name: c.name, value: c.value }]);
+      m = sharedMatcher([{ name: c.name, value: c.value }]);
       this.echoByCredential.set(route.credential, m);
     }
     return m;

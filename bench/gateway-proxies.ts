@@ -169,16 +169,20 @@ export async function startMitmproxy(upstreamCaPem: string): Promise<RunningProx
 
 /**
  * The sandbox's relay (RELAY_ARGV, as the runtimes start it inside every sandbox) on a free loopback
- * port here, toward `socketPath`; `listenOptions` are appended to its TCP-LISTEN address (the
- * benchmark's `,nodelay` comparison).
+ * port here, toward `socketPath`; `withoutNodelay` drops TCP_NODELAY from its TCP-LISTEN address
+ * (the relay as it shipped before the benchmark found Nagle in the way).
  */
-export async function socatRelay(socketPath: string, listenOptions = ''): Promise<RunningProxy> {
+export async function socatRelay(socketPath: string, withoutNodelay = false): Promise<RunningProxy> {
   const socat = need('socat', 'socat');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-bench-socat-'));
   const port = await freePort();
+  const listen = (a: string) => {
+    const here = a.replace(`TCP-LISTEN:${RELAY_PORT},`, `TCP-LISTEN:${port},`);
+    return withoutNodelay ? here.replace(',nodelay', '') : here;
+  };
   const args = RELAY_ARGV.slice(1).map((a) =>
     a.startsWith('TCP-LISTEN:')
-      ? a.replace(`TCP-LISTEN:${RELAY_PORT},`, `TCP-LISTEN:${port},`) + listenOptions
+      ? listen(a)
       : a.replace(`UNIX-CONNECT:${SOCKET_MOUNT}/gw.sock`, `UNIX-CONNECT:${socketPath}`),
   );
   if (!args.some((a) => a.includes(`:${port},`)) || !args.some((a) => a.endsWith(socketPath)))

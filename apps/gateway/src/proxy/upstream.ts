@@ -14,6 +14,12 @@ export interface Override {
   address: string;
   port: number | null;
   caPem: string | null;
+  /**
+   * The trust list for this upstream, built once per configure: the proxy caches a TLS context per
+   * list (by identity), and a new array per tunnel made a context holding the whole system store
+   * for every tunnel (about 1 MB and tens of ms each; bench/README.md, "Gateway", finding 2).
+   */
+  trust: string[];
 }
 
 export interface Dial {
@@ -57,6 +63,7 @@ export class Upstreams {
     overrides: Record<string, { address: string; caPem?: string | undefined }>,
     extraCaPem?: string,
   ): void {
+    const trust = extraCaPem ? [...this.base, extraCaPem] : this.base;
     const next = new Map<string, Override>();
     for (const [name, o] of Object.entries(overrides)) {
       const n = normalizeHost(name);
@@ -66,10 +73,11 @@ export class Upstreams {
         throw new Error(
           `upstream override "${name}": address "${o.address}" is not "ip", "ip:port" or "[v6]:port"`,
         );
-      next.set(n.ip ?? n.host, { address: ip, port, caPem: o.caPem ?? null });
+      const caPem = o.caPem ?? null;
+      next.set(n.ip ?? n.host, { address: ip, port, caPem, trust: caPem ? [...trust, caPem] : trust });
     }
     this.overrides = next;
-    this.trust = extraCaPem ? [...this.base, extraCaPem] : this.base;
+    this.trust = trust;
   }
 
   overridden(host: string): boolean {
@@ -83,7 +91,7 @@ export class Upstreams {
       return {
         address: o.address,
         port: o.port ?? port,
-        ca: o.caPem ? [...this.trust, o.caPem] : this.trust,
+        ca: o.trust,
         overridden: true,
       };
     }

@@ -1,18 +1,6 @@
 import { useState } from 'react';
-import {
-  ActionIcon,
-  Anchor,
-  Button,
-  Code,
-  EmptyState,
-  Group,
-  Paper,
-  Stack,
-  Table,
-  Text,
-  Tooltip,
-} from '@mantine/core';
-import { IconLockSquareRounded, IconPlus, IconTrash } from '@tabler/icons-react';
+import { Anchor, Button, Code, EmptyState, Group, Paper, Stack, Table, Text } from '@mantine/core';
+import { IconLockSquareRounded, IconPlus } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { can } from '@airlock/contract/endpoint';
@@ -28,6 +16,7 @@ import { Timestamp } from '../components/Timestamp';
 import { AddCredentialModal } from '../components/credentials/AddCredentialModal';
 import { RemoveCredentialModal } from '../components/credentials/RemoveCredentialModal';
 import { credentialUsers, profilePath } from '../lib/profiles';
+import { RemoveIconButton } from '../components/RemoveIconButton';
 
 const COLUMNS = 8;
 
@@ -164,17 +153,12 @@ function Credentials() {
                           <Timestamp value={c.createdAt} />
                         </Table.Td>
                         <Table.Td>
-                          <Tooltip label="Remove" withArrow>
-                            <ActionIcon
-                              variant="subtle"
-                              color="red"
-                              aria-label={`Remove ${c.name}`}
-                              onClick={() => setRemoving(c)}
-                              data-testid="credential-remove"
-                            >
-                              <IconTrash size={16} />
-                            </ActionIcon>
-                          </Tooltip>
+                          <RemoveIconButton
+                            label={`Remove ${c.name}`}
+                            tooltip="Remove"
+                            onClick={() => setRemoving(c)}
+                            testId="credential-remove"
+                          />
                         </Table.Td>
                       </Table.Tr>
                     );

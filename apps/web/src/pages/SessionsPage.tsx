@@ -1,17 +1,6 @@
 import { useState } from 'react';
-import {
-  ActionIcon,
-  Alert,
-  Anchor,
-  Code,
-  EmptyState,
-  Paper,
-  Stack,
-  Table,
-  Text,
-  Tooltip,
-} from '@mantine/core';
-import { IconInfoCircle, IconTerminal2, IconTrash } from '@tabler/icons-react';
+import { Alert, Anchor, Code, EmptyState, Paper, Stack, Table, Text } from '@mantine/core';
+import { IconInfoCircle, IconTerminal2 } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
 import { can } from '@airlock/contract/endpoint';
@@ -28,6 +17,7 @@ import { RemoveSessionModal } from '../components/sessions/RemoveSessionModal';
 import { SessionDrawer } from '../components/sessions/SessionDrawer';
 import { SessionStateBadge } from '../components/sessions/SessionStateBadge';
 import { profilePath } from '../lib/profiles';
+import { RemoveIconButton } from '../components/RemoveIconButton';
 
 const COLUMNS = 8;
 
@@ -164,20 +154,15 @@ export function SessionsPage() {
                       </Table.Td>
                       <Table.Td>
                         {canRemove && (
-                          <Tooltip label="Remove" withArrow>
-                            <ActionIcon
-                              variant="subtle"
-                              color="red"
-                              aria-label={`Remove session ${s.id}`}
-                              onClick={(e) => {
-                                e.stopPropagation();
-                                setRemoving(s);
-                              }}
-                              data-testid="session-row-remove"
-                            >
-                              <IconTrash size={16} />
-                            </ActionIcon>
-                          </Tooltip>
+                          <RemoveIconButton
+                            label={`Remove session ${s.id}`}
+                            tooltip="Remove"
+                            onClick={(e) => {
+                              e.stopPropagation();
+                              setRemoving(s);
+                            }}
+                            testId="session-row-remove"
+                          />
                         )}
                       </Table.Td>
                     </Table.Tr>

@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
 import {
-  ActionIcon,
   Alert,
   Badge,
   Button,
@@ -14,9 +13,8 @@ import {
   Table,
   Text,
   TextInput,
-  Tooltip,
 } from '@mantine/core';
-import { IconAlertTriangle, IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconAlertTriangle, IconKey, IconPlus } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CreateTokenBody, type ApiToken, type CreatedToken, type TokenList } from '@airlock/contract/tokens';
 import { createToken, revokeToken, tokensQuery } from '../api/tokens';
@@ -29,6 +27,7 @@ import { Timestamp } from '../components/Timestamp';
 import { splitError, zodFieldErrors, type FieldErrors } from '../lib/form-errors';
 import { useNow } from '../lib/use-now';
 import { FormFooter } from '../components/FormFooter';
+import { RemoveIconButton } from '../components/RemoveIconButton';
 
 const COLUMNS = 7;
 const EXPIRY_OPTIONS = [
@@ -298,17 +297,12 @@ export function TokensPage() {
                         <Expiry value={t.expiresAt} now={now} />
                       </Table.Td>
                       <Table.Td>
-                        <Tooltip label="Revoke" withArrow>
-                          <ActionIcon
-                            variant="subtle"
-                            color="red"
-                            aria-label={`Revoke ${t.name}`}
-                            onClick={() => setRevoking(t)}
-                            data-testid="token-revoke"
-                          >
-                            <IconTrash size={16} />
-                          </ActionIcon>
-                        </Tooltip>
+                        <RemoveIconButton
+                          label={`Revoke ${t.name}`}
+                          tooltip="Revoke"
+                          onClick={() => setRevoking(t)}
+                          testId="token-revoke"
+                        />
                       </Table.Td>
                     </Table.Tr>
                   ))

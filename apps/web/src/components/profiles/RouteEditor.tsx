@@ -1,5 +1,4 @@
 import {
-  ActionIcon,
   Checkbox,
   Chip,
   Group,
@@ -11,15 +10,14 @@ import {
   Text,
   Textarea,
   TextInput,
-  Tooltip,
 } from '@mantine/core';
-import { IconTrash } from '@tabler/icons-react';
 import { HttpMethod } from '@airlock/contract/gateway';
 import type { Credential } from '@airlock/contract/credentials';
 import { routeErrorKey, type ProfileErrors, type RouteDraft, type RouteField } from '../../lib/profile-form';
 import { UNSCANNED_HELP } from '../../lib/profiles';
 import { MONO_INPUT } from '../hosts/HostFormFields';
 import { UnscannedBadge } from './UnscannedBadge';
+import { RemoveIconButton } from '../RemoveIconButton';
 
 const FLAG_TEXT = {
   passthrough: { label: 'Passthrough (unscanned)', help: UNSCANNED_HELP },
@@ -74,17 +72,7 @@ export function RouteEditor({
             </Text>
             {value.passthrough && <UnscannedBadge testId="route-editor-unscanned" />}
           </Group>
-          <Tooltip label={`Remove route ${n}`} withArrow>
-            <ActionIcon
-              variant="subtle"
-              color="red"
-              aria-label={`Remove route ${n}`}
-              onClick={onRemove}
-              data-testid={id('remove')}
-            >
-              <IconTrash size={16} />
-            </ActionIcon>
-          </Tooltip>
+          <RemoveIconButton label={`Remove route ${n}`} onClick={onRemove} testId={id('remove')} />
         </Group>
         <Group gap="sm" grow align="flex-start">
           <TextInput
